@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// The installed entry point: runs the compiled CLI (built by `npm run build`, which `npm ci` runs).
+import { existsSync } from 'node:fs';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  process.stderr.write(`lode: needs Node.js 22 or newer, this is ${process.version}. Source scripts/node24.sh to get Node 24.\n`);
+  process.exit(2);
+}
+const compiled = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(compiled)) {
+  process.stderr.write('lode: not built yet; run `npm run build` (npm ci does it).\n');
+  process.exit(2);
+}
+await import(compiled.href);

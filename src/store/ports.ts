@@ -1,0 +1,87 @@
+// The store's ports: the narrow interfaces the logic layers depend on. Both the real store (packs +
+// LMDB) and the in-memory fake implement them, and both pass the one conformance suite in testing/.
+import type { BlobId, ChunkId, CommitId, Hash, Tree, TreeId, Commit, BlobManifest } from '../core/index.ts';
+
+/** What a stored object is. A chunk is raw file bytes; the others are canonical CBOR objects. */
+export type ObjectKind = 'chunk' | 'tree' | 'commit' | 'manifest';
+
+export interface ObjectLocation { kind: ObjectKind; pack: string; offset: number; length: number }
+
+/**
+ * Content-addressed objects. `put` stages an object; it becomes visible to other processes, and
+ * durable, only at `flush`, which makes the pack bytes durable before the index rows commit.
+ * Every `get` verifies the bytes against the id (manifests, keyed by blob id, are checked by decoding
+ * and by the whole-blob hash when the blob is read).
+ */
+export interface ObjectStore {
+  has(id: Hash): boolean;
+  kind(id: Hash): ObjectKind | undefined;
+  /** Verified bytes. Throws StoreError NOT_FOUND or CORRUPT (naming the id). */
+  get(id: Hash): Promise<Uint8Array>;
+  /** Stages an object; returns false when it was stored already (deduplicated). */
+  put(kind: ObjectKind, id: Hash, bytes: Uint8Array): Promise<boolean>;
+  /** Makes everything staged so far durable and indexed. */
+  flush(): Promise<void>;
+  /** Every indexed id, in id order. */
+  ids(): Iterable<Hash>;
+}
+
+/** One named table of local metadata (refs, reflog, arenas, stat cache). Keys sort byte-wise. */
+export interface MetaTable {
+  get(key: string): Uint8Array | undefined;
+  /** All rows whose key starts with `prefix`, in key order. */
+  range(prefix: string): Iterable<[string, Uint8Array]>;
+}
+
+export interface MetaWrite {
+  put(table: string, key: string, value: Uint8Array): void;
+  delete(table: string, key: string): void;
+}
+
+export interface MetaStore {
+  table(name: string): MetaTable;
+  /** Applies all writes atomically and durably. Call ObjectStore.flush first for what they refer to. */
+  write(fn: (w: MetaWrite) => void): Promise<void>;
+}
+
+/** A chunk cut by the chunker, with its offset in the stream. */
+export interface Cut { bytes: Uint8Array; offset: number }
+
+/** Content-defined chunking of a byte stream (FastCDC; see docs/format.md). */
+export type Chunker = (source: AsyncIterable<Uint8Array>) => AsyncIterable<Cut>;
+
+export interface BlobWriteResult { id: BlobId; size: number; chunks: number; newChunks: number; newBytes: number }
+
+/** Blob assembly on top of an ObjectStore. */
+export interface Blobs {
+  /** Chunks, hashes, compresses and stages a file's content, streaming. */
+  write(source: AsyncIterable<Uint8Array>): Promise<BlobWriteResult>;
+  /** Streams a blob's bytes; each chunk verified, and the whole content checked against the id at the end. */
+  read(id: BlobId): AsyncIterable<Uint8Array>;
+  manifest(id: BlobId): Promise<BlobManifest>;
+}
+
+/** Typed access to trees and commits. */
+export interface Objects {
+  putTree(tree: Tree): Promise<TreeId>;
+  getTree(id: TreeId): Promise<Tree>;
+  putCommit(commit: Commit): Promise<CommitId>;
+  getCommit(id: CommitId): Promise<Commit>;
+}
+
+export type { ChunkId };
+
+/** This machine's identity: an ed25519 key kept in the store, mode 0600. */
+export interface Identity { nodeId: import('../core/index.ts').NodeId; secretKey: Uint8Array }
+
+/** An open store: what the logic layers receive. `openStore(dir)` gives the real one, `memoryStore()` the fake. */
+export interface Store {
+  /** The store's directory; undefined for the in-memory fake. */
+  readonly path: string | undefined;
+  readonly identity: Identity;
+  readonly objects: ObjectStore;
+  readonly blobs: Blobs;
+  readonly typed: Objects;
+  readonly meta: MetaStore;
+  close(): Promise<void>;
+}
