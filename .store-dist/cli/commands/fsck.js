@@ -1,0 +1,57 @@
+import { fsck } from "../../store/index.js";
+import { EXIT } from "../errors.js";
+import { formatBytes } from "../format.js";
+import { collectRoots } from "../roots.js";
+/** "<commit>:<path>" from the store becomes "<arena>@<commit12>:<path>" for the user. */
+function describePath(path, roots) {
+    const colon = path.indexOf(':');
+    const commit = colon < 0 ? path : path.slice(0, colon);
+    const rest = colon < 0 ? '' : path.slice(colon + 1);
+    const arenas = roots.arenas.get(commit) ?? [];
+    return { arena: arenas, commit, path: rest };
+}
+export function registerFsck(program, run) {
+    program
+        .command('fsck')
+        .description('check the store: every referenced object exists and is indexed; --read-data re-hashes all data')
+        .option('--read-data', 're-read and verify every byte of every object')
+        .action(async (opts, cmd) => run(cmd, async (ctx) => {
+        const store = await ctx.openStore();
+        const roots = collectRoots(store);
+        const bar = opts.readData === true ? ctx.progress('fsck', 'objects') : undefined;
+        let report;
+        try {
+            report = await fsck(store, roots.roots, {
+                readData: opts.readData === true,
+                onProgress: (p) => { if (p.phase === 'data')
+                    bar?.update({ bytes: p.done, totalBytes: p.total }); },
+            });
+        }
+        finally {
+            bar?.stop();
+        }
+        const errors = report.errors.map((e) => ({ ...e, where: e.paths.map((p) => describePath(p, roots)) }));
+        ctx.out.result({ ok: report.ok, roots: roots.roots.length, counts: report.counts, errors });
+        for (const e of errors) {
+            // Store messages usually name the object already; add the id only when they do not.
+            const what = e.id === undefined || e.message.includes(e.id) ? e.message : `${e.id}: ${e.message}`;
+            ctx.out.line(ctx.out.paint('red', `error ${e.code}: ${what}`));
+            for (const w of e.where) {
+                const arena = w.arena.length === 0 ? '?' : w.arena.join(',');
+                ctx.out.line(`  in ${arena}@${w.commit.slice(0, 12)}: ${w.path === '' ? '(the commit itself)' : w.path}`);
+            }
+        }
+        const c = report.counts;
+        ctx.out.line(`checked ${roots.roots.length} roots: ${c.commits} commits, ${c.trees} trees, ${c.blobs} blobs, ${c.chunks} chunks; ${c.indexedObjects} objects in ${c.packs} packs`);
+        if (opts.readData === true)
+            ctx.out.line(`verified ${formatBytes(c.bytesVerified)} of data`);
+        if (c.reclaimableBytes > 0)
+            ctx.out.line(`${formatBytes(c.reclaimableBytes)} reclaimable by lode gc${c.unindexedPacks > 0 ? ` (${c.unindexedPacks} unindexed packs)` : ''}`);
+        if (report.ok) {
+            ctx.out.line('no errors found');
+            return EXIT.OK;
+        }
+        ctx.out.warn(`lode: fsck found ${errors.length} error(s) (FSCK_FAILED)`);
+        return EXIT.ERROR;
+    }));
+}

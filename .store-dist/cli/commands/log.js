@@ -1,0 +1,36 @@
+import { UsageError } from "../../core/index.js";
+import { walkLog } from "../../history/index.js";
+import { formatDate } from "../format.js";
+import { resolveSpec } from "../resolve.js";
+import { parseRevisionSpec } from "../revision-spec.js";
+function parseLimit(text) {
+    if (text === undefined)
+        return undefined;
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < 1)
+        throw new UsageError('BAD_ARGUMENT', `--limit wants a positive integer, got ${JSON.stringify(text)}`);
+    return n;
+}
+export function registerLog(program, run) {
+    program
+        .command('log')
+        .description('show the commits of an arena, newest first')
+        .argument('<arena>', 'ARENA or ARENA@REV (default: main)')
+        .option('-n, --limit <n>', 'show at most n commits')
+        .action(async (spec, opts, cmd) => run(cmd, async (ctx) => {
+        const parsed = parseRevisionSpec(spec, { allowPath: false });
+        const limit = parseLimit(opts.limit);
+        const store = await ctx.openStore();
+        const { arena, id } = await resolveSpec(store, parsed);
+        const commits = [];
+        for await (const item of walkLog(store, id, limit === undefined ? {} : { limit })) {
+            const c = item.commit;
+            commits.push({ id: item.id, tree: c.tree, parents: c.parents, author: c.author, time: new Date(c.time).toISOString(), message: c.message, timeMs: c.time });
+        }
+        ctx.out.result({ arena: arena.name, arena_id: arena.id, commits: commits.map(({ timeMs: _t, ...rest }) => rest) });
+        for (const c of commits) {
+            const subject = c.message.split('\n')[0] ?? '';
+            ctx.out.line(`${ctx.out.paint('yellow', c.id.slice(0, 12))}  ${formatDate(c.timeMs)}  ${c.author.slice(0, 8)}  ${subject}`);
+        }
+    }));
+}

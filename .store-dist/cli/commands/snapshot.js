@@ -1,0 +1,142 @@
+// `lode snapshot DIR --arena NAME [-m MSG]`: a tree of DIR, a commit whose parent is the old head of
+// `main`, and a compare-and-swap move of `main`. Prints a restic-like summary; exit 3 when incomplete.
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { UsageError } from "../../core/index.js";
+import { createArena, createCommit, diffTrees, findArena, getBranch, moveBranch, requireArena } from "../../history/index.js";
+import { snapshotTree } from "../../worktree/index.js";
+import { EXIT } from "../errors.js";
+import { formatBytes, formatDuration } from "../format.js";
+import { checkArenaName } from "../revision-spec.js";
+import { estimateSource } from "../source-estimate.js";
+async function checkSource(dir) {
+    const source = resolve(dir);
+    try {
+        const st = await stat(source);
+        if (!st.isDirectory())
+            throw new UsageError('NOT_A_DIRECTORY', `${source} is not a directory`);
+        // A source that cannot be listed at all would give an empty snapshot: refuse it up front.
+        await access(source, constants.R_OK | constants.X_OK);
+    }
+    catch (e) {
+        if (e instanceof UsageError)
+            throw e;
+        const code = e.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+            throw new UsageError('SOURCE_NOT_FOUND', `cannot snapshot ${source}: no such directory`, { cause: e });
+        const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : e.message;
+        throw new UsageError('SOURCE_UNREADABLE', `cannot snapshot ${source}: ${why}`, { cause: e });
+    }
+    return source;
+}
+/** Files new, changed and unmodified against the parent's tree, counted from the tree diff. */
+async function fileChanges(store, parentTree, tree, files) {
+    if (parentTree === undefined)
+        return { new: files, changed: 0, unmodified: 0 };
+    let added = 0;
+    let changed = 0;
+    for (const d of await diffTrees(store, parentTree, tree)) {
+        if (d.new?.kind !== 'file')
+            continue;
+        if (d.change === 'added' || d.change === 'renamed')
+            added++;
+        else if (d.change === 'modified')
+            changed++;
+    }
+    return { new: Math.min(added, files), changed, unmodified: Math.max(0, files - added - changed) };
+}
+/** The arena, made on first use; a concurrent snapshot that made it first is no error. */
+async function findOrCreateArena(store, name) {
+    const found = findArena(store, name);
+    if (found !== undefined)
+        return { arena: found, created: false };
+    try {
+        return { arena: await createArena(store, name), created: true };
+    }
+    catch (e) {
+        if (e.code !== 'ARENA_EXISTS')
+            throw e;
+        return { arena: requireArena(store, name), created: false };
+    }
+}
+const MAX_COMMIT_ATTEMPTS = 5;
+/**
+ * Commits `tree` on `main` by compare-and-swap. When another snapshot moved `main` meanwhile, the commit
+ * is made again on top of the new head, so concurrent snapshots of one arena both land, one after the other.
+ */
+async function commitOnMain(store, arena, tree, message, parent) {
+    for (let attempt = 1;; attempt++) {
+        const commit = await createCommit(store, { tree, parents: parent === undefined ? [] : [parent], message });
+        try {
+            await moveBranch(store, arena, 'main', commit, { command: 'snapshot', reason: message, expect: parent ?? null });
+            return { commit, parent };
+        }
+        catch (e) {
+            if (e.code !== 'BRANCH_MOVED' || attempt >= MAX_COMMIT_ATTEMPTS)
+                throw e;
+            parent = getBranch(store, arena, 'main');
+        }
+    }
+}
+async function snapshot(ctx, dir, opts) {
+    const started = Date.now();
+    checkArenaName(opts.arena);
+    const source = await checkSource(dir);
+    const store = await ctx.openStore();
+    const { arena, created } = await findOrCreateArena(store, opts.arena);
+    if (created)
+        ctx.out.note(`created arena ${arena.name} ${arena.id}`);
+    const parent = getBranch(store, arena.id, 'main');
+    const parentTree = parent === undefined ? undefined : (await store.typed.getCommit(parent)).tree;
+    const bar = ctx.progress('snapshot');
+    const scan = new AbortController();
+    let estimate;
+    if (bar.active)
+        void estimateSource(source, store.path, scan.signal).then((e) => { estimate = e; });
+    let result;
+    try {
+        result = await snapshotTree(store, {
+            source, arena: arena.id, signal: ctx.interruptible(),
+            onProgress: (p) => bar.update(estimate === undefined ? p : { ...p, totalBytes: Math.max(estimate.bytes, p.bytes), totalFiles: Math.max(estimate.files, p.files) }),
+        });
+    }
+    finally {
+        scan.abort();
+        bar.stop();
+    }
+    const { tree, stats, problems } = result;
+    const message = opts.message ?? `snapshot of ${source}`;
+    const { commit, parent: committedParent } = await commitOnMain(store, arena.id, tree, message, parent);
+    const files = await fileChanges(store, parentTree, tree, stats.files);
+    const duration = Date.now() - started;
+    const complete = problems.length === 0;
+    for (const p of problems)
+        ctx.out.warn(`lode: ${p.path}: ${p.message} (${p.code})`);
+    ctx.out.result({
+        arena: arena.name, arena_id: arena.id, arena_created: created, source, commit, parent: committedParent ?? null, tree,
+        files, stats, duration_ms: duration, complete, problems,
+    });
+    ctx.out.line(`Files:       ${String(files.new).padStart(6)} new, ${String(files.changed).padStart(6)} changed, ${String(files.unmodified).padStart(6)} unmodified`);
+    ctx.out.line(`Dirs:        ${String(stats.dirs).padStart(6)}`);
+    ctx.out.line(`Symlinks:    ${String(stats.symlinks).padStart(6)}`);
+    if (stats.ignored > 0)
+        ctx.out.line(`Ignored:     ${String(stats.ignored).padStart(6)}`);
+    ctx.out.line(`Processed:   ${formatBytes(stats.bytes)} in ${formatDuration(duration)}`);
+    ctx.out.line(`Added:       ${formatBytes(stats.newBytes)} (${stats.newChunks} new chunks)`);
+    ctx.out.line(`snapshot ${commit.slice(0, 12)} saved in arena ${arena.name}${committedParent === undefined ? '' : ` (parent ${committedParent.slice(0, 12)})`}`);
+    if (!complete) {
+        ctx.out.warn(`lode: snapshot incomplete: ${problems.length} path(s) could not be read (INCOMPLETE)`);
+        return EXIT.INCOMPLETE;
+    }
+    return EXIT.OK;
+}
+export function registerSnapshot(program, run) {
+    program
+        .command('snapshot')
+        .description('snapshot a directory into an arena (created if missing) as a new commit on main')
+        .argument('<dir>', 'the directory to snapshot')
+        .requiredOption('-a, --arena <name>', 'the arena to snapshot into')
+        .option('-m, --message <msg>', 'the commit message')
+        .action(async (dir, opts, cmd) => run(cmd, (ctx) => snapshot(ctx, dir, opts)));
+}

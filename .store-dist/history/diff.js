@@ -1,0 +1,111 @@
+// Differences between two versions' trees: added, removed, modified, and renamed where the same blob
+// moved. History layer. Subtrees with equal ids are skipped unread, which keeps diffs of big,
+// mostly-unchanged versions cheap.
+import { compareNames } from "../core/index.js";
+import { walkTree } from "./paths.js";
+/** The changes from tree `a` to tree `b`; undefined stands for an empty tree. Sorted by path, component-wise. */
+export async function diffTrees(store, a, b) {
+    const out = [];
+    await diffDirs(store, a, b, '', out);
+    return sortByPath(pairRenames(out));
+}
+function join(base, name) {
+    return base === '' ? name : `${base}/${name}`;
+}
+async function diffDirs(store, a, b, base, out) {
+    if (a === b)
+        return;
+    const as = a === undefined ? [] : (await store.typed.getTree(a)).entries;
+    const bs = b === undefined ? [] : (await store.typed.getTree(b)).entries;
+    let i = 0;
+    let j = 0;
+    while (i < as.length || j < bs.length) {
+        const x = as[i];
+        const y = bs[j];
+        const c = x === undefined ? 1 : y === undefined ? -1 : compareNames(x.name, y.name);
+        if (c < 0) {
+            await emitSubtree(store, 'removed', x, join(base, x.name), out);
+            i++;
+            continue;
+        }
+        if (c > 0) {
+            await emitSubtree(store, 'added', y, join(base, y.name), out);
+            j++;
+            continue;
+        }
+        await diffEntries(store, x, y, join(base, x.name), out);
+        i++;
+        j++;
+    }
+}
+async function diffEntries(store, x, y, path, out) {
+    if (x.kind === 'dir' && y.kind === 'dir') {
+        if (x.mode !== y.mode)
+            out.push({ change: 'modified', path, old: x, new: y });
+        await diffDirs(store, x.tree, y.tree, path, out);
+    }
+    else if (x.kind === 'dir' || y.kind === 'dir') {
+        await emitSubtree(store, 'removed', x, path, out);
+        await emitSubtree(store, 'added', y, path, out);
+    }
+    else if (contentDiffers(x, y)) {
+        out.push({ change: 'modified', path, old: x, new: y });
+    }
+}
+/** Mtime alone is not a change: the content, the mode and the kind are. */
+function contentDiffers(x, y) {
+    if (x.kind !== y.kind || x.mode !== y.mode)
+        return true;
+    if (x.kind === 'file' && y.kind === 'file')
+        return x.blob !== y.blob || x.size !== y.size;
+    if (x.kind === 'symlink' && y.kind === 'symlink')
+        return x.target !== y.target;
+    return false;
+}
+async function emitSubtree(store, change, entry, path, out) {
+    const side = change === 'added' ? 'new' : 'old';
+    out.push({ change, path, [side]: entry });
+    if (entry.kind !== 'dir')
+        return;
+    for await (const inner of walkTree(store, entry.tree, path))
+        out.push({ change, path: inner.path, [side]: inner.entry });
+}
+/**
+ * A file removed at P and added at Q with the same blob becomes one 'renamed' entry at Q. Several
+ * candidates pair up in path order. Empty files are left alone: all of them share one blob.
+ */
+function pairRenames(entries) {
+    const removedByBlob = new Map();
+    entries.forEach((e, i) => {
+        if (e.change === 'removed' && e.old?.kind === 'file' && e.old.size > 0) {
+            const list = removedByBlob.get(e.old.blob);
+            if (list === undefined)
+                removedByBlob.set(e.old.blob, [i]);
+            else
+                list.push(i);
+        }
+    });
+    if (removedByBlob.size === 0)
+        return entries;
+    const consumed = new Set();
+    const paired = entries.map((e) => {
+        if (e.change !== 'added' || e.new?.kind !== 'file' || e.new.size === 0)
+            return e;
+        const from = removedByBlob.get(e.new.blob)?.shift();
+        if (from === undefined)
+            return e;
+        consumed.add(from);
+        const removed = entries[from];
+        return { change: 'renamed', path: e.path, from: removed.path, old: removed.old, new: e.new };
+    });
+    return paired.filter((_, i) => !consumed.has(i));
+}
+/** Component-wise path order ('a' < 'a/b' < 'a-b'), a removal before an addition at the same path. */
+function sortByPath(entries) {
+    const keyed = entries.map((e) => ({ e, key: Buffer.from(e.path.replaceAll('/', '\0')) }));
+    keyed.sort((p, q) => Buffer.compare(p.key, q.key) || rank(p.e) - rank(q.e));
+    return keyed.map((k) => k.e);
+}
+function rank(e) {
+    return e.change === 'removed' ? 0 : 1;
+}

@@ -1,0 +1,86 @@
+// Revisions: the words a user types for a commit (a branch, a full id, an id prefix, then ~N and ^N
+// suffixes) resolved against one arena. History layer.
+import { isHashHex, HistoryError } from "../core/index.js";
+import { branchNameProblem, getBranch, listBranches } from "./refs.js";
+export const DEFAULT_BRANCH = 'main';
+const MIN_PREFIX = 4;
+const MAX_CANDIDATES = 10;
+const SUFFIXES = /^(?:[~^]\d{0,9})*$/;
+const SUFFIX = /([~^])(\d*)/g;
+const HEX_PREFIX = /^[0-9a-f]+$/;
+/** Resolves `rev` (default: the branch `main`) in `arena` to a commit id that is in the store. */
+export async function resolveRevision(store, arena, rev = DEFAULT_BRANCH) {
+    const cut = rev.search(/[~^]/);
+    const base = cut < 0 ? rev : rev.slice(0, cut);
+    const suffixes = cut < 0 ? '' : rev.slice(cut);
+    if (base === '' || !SUFFIXES.test(suffixes))
+        throw new HistoryError('BAD_REVISION', `bad revision ${JSON.stringify(rev)}`);
+    let id = resolveBase(store, arena, base, rev);
+    for (const [, op, digits] of suffixes.matchAll(SUFFIX)) {
+        const n = digits === '' || digits === undefined ? 1 : Number(digits);
+        id = op === '~' ? await nthFirstParent(store, id, n, rev) : await nthParent(store, id, n, rev);
+    }
+    return id;
+}
+function resolveBase(store, arena, base, rev) {
+    const branchName = branchNameProblem(base) === undefined;
+    if (branchName) {
+        const id = getBranch(store, arena.id, base);
+        if (id !== undefined)
+            return id;
+    }
+    if (isHashHex(base)) {
+        if (store.objects.kind(base) === 'commit')
+            return base;
+        throw new HistoryError('UNKNOWN_REVISION', `no commit ${base} in the store`);
+    }
+    const hex = base.length >= MIN_PREFIX && HEX_PREFIX.test(base);
+    if (hex) {
+        const found = commitsWithPrefix(store, base);
+        if (found.length === 1)
+            return found[0];
+        if (found.length > 1) {
+            const more = found.length >= MAX_CANDIDATES ? ', …' : '';
+            throw new HistoryError('AMBIGUOUS_REVISION', `revision ${base} matches several commits: ${found.join(', ')}${more}`);
+        }
+    }
+    if (!branchName)
+        throw new HistoryError('BAD_REVISION', `bad revision ${JSON.stringify(rev)}`);
+    if (!hex && listBranches(store, arena.id).length === 0) {
+        throw new HistoryError('EMPTY_ARENA', `arena ${arena.name} has no commits yet`);
+    }
+    throw new HistoryError('UNKNOWN_REVISION', `no branch or commit ${JSON.stringify(base)} in arena ${arena.name}`);
+}
+/** Commit ids starting with `prefix`; ids() is in id order, so the scan stops past the prefix. */
+function commitsWithPrefix(store, prefix) {
+    const found = [];
+    for (const id of store.objects.ids()) {
+        if (id < prefix)
+            continue;
+        if (!id.startsWith(prefix))
+            break;
+        if (store.objects.kind(id) === 'commit')
+            found.push(id);
+        if (found.length >= MAX_CANDIDATES)
+            break;
+    }
+    return found;
+}
+async function nthFirstParent(store, start, n, rev) {
+    let id = start;
+    for (let i = 0; i < n; i++) {
+        const parent = (await store.typed.getCommit(id)).parents[0];
+        if (parent === undefined)
+            throw new HistoryError('NO_PARENT', `${rev}: commit ${id} is a root, ${n - i} generation(s) short`);
+        id = parent;
+    }
+    return id;
+}
+async function nthParent(store, id, n, rev) {
+    if (n === 0)
+        return id;
+    const parent = (await store.typed.getCommit(id)).parents[n - 1];
+    if (parent === undefined)
+        throw new HistoryError('NO_PARENT', `${rev}: commit ${id} has no parent number ${n}`);
+    return parent;
+}

@@ -1,0 +1,159 @@
+// The store's LMDB index (one env at <store>/index): object locations, the pack-number table, counters,
+// and the MetaStore's named tables. Every commit is synchronous and durable. Store layer, disk side.
+import { randomBytes } from 'node:crypto';
+import { open } from 'lmdb';
+import { StoreError, hashToBytes, hashFromBytes } from "../core/index.js";
+import { KIND_CODES, KINDS } from "./pack-record.js";
+/** kind u8, pack u32, record offset u48, stored length u32, raw length u32 (all big-endian). */
+export const ROW_BYTES = 19;
+export function encodeRow(r) {
+    const b = Buffer.allocUnsafe(ROW_BYTES);
+    b[0] = KIND_CODES[r.kind];
+    b.writeUInt32BE(r.pack, 1);
+    b.writeUIntBE(r.offset, 5, 6);
+    b.writeUInt32BE(r.storedLength, 11);
+    b.writeUInt32BE(r.rawLength, 15);
+    return b;
+}
+export function decodeRow(b, id) {
+    const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    const kind = KINDS[buf[0] ?? 255];
+    if (buf.length !== ROW_BYTES || kind === undefined)
+        throw new StoreError('CORRUPT_INDEX', `index row of ${id} is malformed`);
+    return { kind, pack: buf.readUInt32BE(1), offset: buf.readUIntBE(5, 6), storedLength: buf.readUInt32BE(11), rawLength: buf.readUInt32BE(15) };
+}
+export function packKey(n) {
+    const b = Buffer.allocUnsafe(4);
+    b.writeUInt32BE(n, 0);
+    return b;
+}
+/** A fresh random pack name: 32 lowercase hex digits, so concurrent writers never collide. */
+export function newPackName() {
+    return randomBytes(16).toString('hex');
+}
+const NEXT_PACK = Buffer.from('next-pack');
+const PACK_NAME = /^[0-9a-f]{32}$/;
+export class DiskIndex {
+    env;
+    /** id (32 bytes) -> IndexRow */
+    objects;
+    /** pack number (u32 BE) -> pack name (ASCII hex) */
+    packs;
+    /** counters such as the next pack number */
+    state;
+    #tables = new Map();
+    #packNames = new Map();
+    #packNumbers = new Map();
+    constructor(path) {
+        try {
+            // overlappingSync off: a commit returns only once LMDB has synced it, so "committed" means "durable".
+            this.env = open({ path, maxDbs: 256, overlappingSync: false, encoding: 'binary', keyEncoding: 'binary' });
+            this.objects = this.env.openDB({ name: 'objects', encoding: 'binary', keyEncoding: 'binary' });
+            this.packs = this.env.openDB({ name: 'packs', encoding: 'binary', keyEncoding: 'binary' });
+            this.state = this.env.openDB({ name: 'state', encoding: 'binary', keyEncoding: 'binary' });
+        }
+        catch (e) {
+            throw indexError(e, 'opening the index');
+        }
+    }
+    row(id) {
+        const b = this.objects.getBinaryFast(hashToBytes(id));
+        // lmdb-js's fast buffer reports its true size only through `length` (byteLength is its capacity).
+        return b === undefined ? undefined : decodeRow(Buffer.from(b.buffer, b.byteOffset, b.length), id);
+    }
+    has(id) {
+        return this.objects.doesExist(hashToBytes(id));
+    }
+    *rows() {
+        for (const { key, value } of this.objects.getRange({})) {
+            const id = hashFromBytes(key);
+            yield [id, decodeRow(value, id)];
+        }
+    }
+    *ids() {
+        for (const key of this.objects.getKeys({}))
+            yield hashFromBytes(key);
+    }
+    packName(n) {
+        let name = this.#packNames.get(n);
+        if (name === undefined) {
+            // Another process (or gc) may have registered it since we last looked.
+            const b = this.packs.getBinary(packKey(n));
+            if (b === undefined)
+                throw new StoreError('CORRUPT_INDEX', `index refers to pack number ${n}, which is not registered`);
+            name = b.toString('latin1');
+            this.#remember(n, name);
+        }
+        return name;
+    }
+    /** Every registered pack: number -> name. */
+    packTable() {
+        const table = new Map();
+        for (const { key, value } of this.packs.getRange({})) {
+            const name = Buffer.from(value).toString('latin1');
+            if (!PACK_NAME.test(name))
+                throw new StoreError('CORRUPT_INDEX', `pack table holds a bad pack name`);
+            table.set(Buffer.from(key).readUInt32BE(0), name);
+        }
+        return table;
+    }
+    packNumber(name) {
+        return this.#packNumbers.get(name);
+    }
+    /** Inside a write transaction: the pack's number, registering it when it is new. */
+    registerPackInTxn(name) {
+        const known = this.#packNumbers.get(name);
+        if (known !== undefined)
+            return known;
+        const cur = this.state.getBinary(NEXT_PACK);
+        const n = cur === undefined ? 1 : cur.readUInt32BE(0);
+        this.state.putSync(NEXT_PACK, packKey(n + 1));
+        this.packs.putSync(packKey(n), Buffer.from(name, 'latin1'));
+        this.#remember(n, name);
+        return n;
+    }
+    forgetPack(n) {
+        const name = this.#packNames.get(n);
+        this.#packNames.delete(n);
+        if (name !== undefined)
+            this.#packNumbers.delete(name);
+    }
+    #remember(n, name) {
+        this.#packNames.set(n, name);
+        this.#packNumbers.set(name, n);
+    }
+    table(name) {
+        let db = this.#tables.get(name);
+        if (!db) {
+            db = this.env.openDB({ name: `meta/${name}`, encoding: 'binary', keyEncoding: 'binary' });
+            this.#tables.set(name, db);
+        }
+        return db;
+    }
+    /** Runs `fn` in one write transaction and resolves once it is committed and synced. */
+    async write(fn) {
+        try {
+            return await this.env.transaction(fn);
+        }
+        catch (e) {
+            // A failed transaction may have registered pack numbers in memory that never committed.
+            this.#packNames.clear();
+            this.#packNumbers.clear();
+            throw indexError(e, 'committing to the index');
+        }
+    }
+    async close() {
+        await this.env.close();
+    }
+}
+/** LMDB failures as StoreErrors: a full disk or map is DISK_FULL; anything else is INDEX_FAILED. */
+export function indexError(e, doing) {
+    if (e instanceof StoreError)
+        return e;
+    const err = e;
+    const text = `${err.code ?? ''} ${err.message ?? ''}`;
+    if (/ENOSPC|EDQUOT|MDB_MAP_FULL|No space left|quota/i.test(text)) {
+        return new StoreError('DISK_FULL', `disk full while ${doing}`, { cause: e });
+    }
+    return new StoreError('INDEX_FAILED', `LMDB failed while ${doing}: ${err.message ?? String(e)}`, { cause: e });
+}

@@ -1,0 +1,69 @@
+// The real MetaStore: each named table is an LMDB sub-database (meta/<name>) in the index env; keys are
+// UTF-8 and sort byte-wise, values are bytes. `write` commits one synced transaction. Store layer.
+import { StoreError } from "../core/index.js";
+/** LMDB's key size limit (lmdb-js builds with a 1978-byte maximum; we keep well under it). */
+export const MAX_META_KEY_BYTES = 1024;
+function keyBytes(key) {
+    const b = Buffer.from(key, 'utf8');
+    if (b.length === 0 || b.length > MAX_META_KEY_BYTES)
+        throw new StoreError('BAD_KEY', `metadata keys are 1 to ${MAX_META_KEY_BYTES} bytes`);
+    return b;
+}
+function checkTable(name) {
+    if (name.length === 0 || Buffer.byteLength(name) > 200)
+        throw new StoreError('BAD_TABLE', `bad metadata table name ${JSON.stringify(name)}`);
+    return name;
+}
+/** The smallest byte string greater than every string starting with `prefix`, or undefined if none. */
+function prefixEnd(prefix) {
+    const end = Buffer.from(prefix);
+    for (let i = end.length - 1; i >= 0; i--) {
+        if (end[i] < 0xff) {
+            end[i]++;
+            return end.subarray(0, i + 1);
+        }
+    }
+    return undefined;
+}
+export class DiskMetaStore {
+    #index;
+    constructor(index) {
+        this.#index = index;
+    }
+    table(name) {
+        const db = this.#index.table(checkTable(name));
+        return {
+            get: (key) => {
+                const v = db.getBinary(keyBytes(key));
+                return v === undefined ? undefined : new Uint8Array(v);
+            },
+            *range(prefix) {
+                const start = Buffer.from(prefix, 'utf8');
+                const end = prefixEnd(start);
+                const opts = start.length === 0 ? {} : end === undefined ? { start } : { start, end };
+                for (const { key, value } of db.getRange(opts)) {
+                    yield [Buffer.from(key).toString('utf8'), new Uint8Array(value)];
+                }
+            },
+        };
+    }
+    async write(fn) {
+        // Collect first, so that a throwing `fn` writes nothing and the transaction holds no JS callbacks.
+        const ops = [];
+        fn({
+            put: (table, key, value) => void ops.push({ table: checkTable(table), key: keyBytes(key), value: Uint8Array.from(value) }),
+            delete: (table, key) => void ops.push({ table: checkTable(table), key: keyBytes(key), value: undefined }),
+        });
+        if (ops.length === 0)
+            return;
+        const dbs = ops.map((op) => this.#index.table(op.table));
+        await this.#index.write(() => {
+            ops.forEach((op, i) => {
+                if (op.value === undefined)
+                    dbs[i].removeSync(op.key);
+                else
+                    dbs[i].putSync(op.key, Buffer.from(op.value.buffer, op.value.byteOffset, op.value.byteLength));
+            });
+        });
+    }
+}

@@ -1,0 +1,223 @@
+// The real ObjectStore: records compressed and appended to this process's pack, indexed in LMDB only
+// after the pack bytes are fsync'd (metadata implies data). Store layer, disk side.
+import { StoreError, hashToBytes } from "../core/index.js";
+import { compressPayload } from "./compression.js";
+import { DiskIndex, encodeRow, newPackName } from "./disk-index.js";
+import { PackReader, PackWriter } from "./pack-file.js";
+import { RECORD_HEADER_BYTES, encodeRecordHeader } from "./pack-record.js";
+import { readVerified } from "./record-reader.js";
+export const PACK_TARGET_BYTES = 32 * 1024 * 1024;
+/** Queued, unwritten pack bytes above which a put waits for the disk: bounds memory. */
+const QUEUE_LIMIT = 8 * 1024 * 1024;
+/** Payloads up to this size are copied into their record; a larger raw one makes the put wait for the write. */
+const COPY_LIMIT = 64 * 1024;
+export class DiskObjectStore {
+    index;
+    reader;
+    packDir;
+    #packTarget;
+    #faults;
+    /** Puts still compressing. */
+    #pending = new Map();
+    /** Packs with records not yet indexed, oldest first; the last may be the current one. */
+    #unindexed = [];
+    #current;
+    #opening;
+    /** Commits run one after another, in the order packs were sealed. */
+    #commits = Promise.resolve();
+    /**
+     * The first failure of a pack write or commit. Until a flush reports it, every later record is
+     * discarded: an object written after a lost one could refer to it (a manifest to its chunk).
+     */
+    #failure;
+    constructor(index, packDir, opts = {}) {
+        this.index = index;
+        this.packDir = packDir;
+        this.reader = new PackReader(packDir);
+        this.#packTarget = opts.packTargetBytes ?? PACK_TARGET_BYTES;
+        this.#faults = opts.faults;
+    }
+    #staged(id) {
+        for (let i = this.#unindexed.length - 1; i >= 0; i--) {
+            const loc = this.#unindexed[i].records.get(id);
+            if (loc)
+                return loc;
+        }
+        return undefined;
+    }
+    has(id) {
+        return this.#pending.has(id) || this.#staged(id) !== undefined || this.index.has(id);
+    }
+    kind(id) {
+        return this.#staged(id)?.kind ?? this.index.row(id)?.kind;
+    }
+    /** Where an object's record is, staged or indexed. */
+    location(id) {
+        const staged = this.#staged(id);
+        if (staged)
+            return staged;
+        const row = this.index.row(id);
+        return row && { kind: row.kind, pack: this.index.packName(row.pack), offset: row.offset, storedLength: row.storedLength, rawLength: row.rawLength };
+    }
+    /** The location in the ports' terms. */
+    locate(id) {
+        const loc = this.location(id);
+        return loc && { kind: loc.kind, pack: loc.pack, offset: loc.offset, length: RECORD_HEADER_BYTES + loc.storedLength };
+    }
+    async get(id) {
+        const pending = this.#pending.get(id);
+        if (pending)
+            await pending.catch(() => { });
+        const loc = this.location(id);
+        if (!loc)
+            throw new StoreError('NOT_FOUND', `object ${id} is not in the store`);
+        // A staged record may still sit in the write queue.
+        const u = this.#unindexed.find((x) => x.writer.name === loc.pack);
+        if (u)
+            await u.writer.drained();
+        return readVerified(this.reader, id, loc);
+    }
+    async put(kind, id, bytes) {
+        if (this.has(id))
+            return false;
+        if (this.#failure !== undefined)
+            throw this.#failure;
+        const staging = this.#stage(kind, id, bytes);
+        this.#pending.set(id, staging);
+        try {
+            await staging;
+        }
+        finally {
+            this.#pending.delete(id);
+        }
+        return true;
+    }
+    async #stage(kind, id, raw) {
+        const payload = await compressPayload(raw);
+        if (this.#failure !== undefined)
+            throw this.#failure;
+        let u = await this.#writer();
+        if (u.writer.queuedBytes > QUEUE_LIMIT) {
+            await u.writer.drained().catch(() => { });
+            u = await this.#writer();
+        }
+        const storedLength = payload.bytes.length;
+        const header = { kind, flags: payload.flags, id, rawLength: raw.length, storedLength };
+        let parts;
+        if (storedLength <= COPY_LIMIT) {
+            // One exact-size buffer per small record: the queue holds no caller memory and no pool slabs.
+            const record = Buffer.allocUnsafeSlow(RECORD_HEADER_BYTES + storedLength);
+            encodeRecordHeader(header, record);
+            record.set(payload.bytes, RECORD_HEADER_BYTES);
+            parts = [record];
+        }
+        else {
+            parts = [encodeRecordHeader(header), payload.bytes];
+        }
+        const offset = u.writer.reserve(parts);
+        u.records.set(id, { kind, pack: u.writer.name, offset, storedLength, rawLength: raw.length });
+        const w = u.writer;
+        if (w.size >= this.#packTarget)
+            this.#seal();
+        // The caller's buffer is in the queue: it must not be reused before it is written.
+        if (parts[1] === raw)
+            await w.drained();
+    }
+    async #writer() {
+        if (this.#current && !this.#current.writer.failure)
+            return this.#current;
+        if (this.#current)
+            this.#seal();
+        this.#opening ??= PackWriter.create(this.packDir, newPackName(), this.#faults, (e) => { this.#failure ??= e; }).then((writer) => {
+            const u = { writer, records: new Map() };
+            this.#unindexed.push(u);
+            this.#current = u;
+            this.#opening = undefined;
+            return u;
+        }, (e) => {
+            this.#opening = undefined;
+            throw e;
+        });
+        return this.#opening;
+    }
+    /** Seals the current pack: its commit (fsync, then index) runs in the background while a new pack fills. */
+    #seal() {
+        const u = this.#current;
+        if (!u)
+            return;
+        this.#current = undefined;
+        this.#commits = this.#commits.then(async () => {
+            await this.#commit(u);
+            await u.writer.close().catch(() => { });
+            this.#unindexed.splice(this.#unindexed.indexOf(u), 1);
+        });
+    }
+    /** Indexes the records staged in `u` so far, once their bytes are durable. Never rejects: failures poison. */
+    async #commit(u) {
+        const batch = [...u.records];
+        try {
+            // After a failure (already recorded, to be reported by flush) nothing more is indexed.
+            if (this.#failure !== undefined || u.writer.failure)
+                return;
+            if (batch.length === 0)
+                return;
+            await u.writer.sync();
+            await this.index.write(() => {
+                const n = this.index.registerPackInTxn(u.writer.name);
+                for (const [id, loc] of batch) {
+                    const key = hashToBytes(id);
+                    // Another process may have indexed the same object meanwhile; its copy wins, ours is dead space.
+                    if (this.index.objects.doesExist(key))
+                        continue;
+                    this.index.objects.putSync(key, encodeRow({ kind: loc.kind, pack: n, offset: loc.offset, storedLength: loc.storedLength, rawLength: loc.rawLength }));
+                }
+            });
+        }
+        catch (e) {
+            this.#failure ??= e;
+        }
+        finally {
+            // Indexed or discarded, these are no longer staged: never half-present.
+            for (const [id] of batch)
+                u.records.delete(id);
+        }
+    }
+    async flush() {
+        await Promise.allSettled([...this.#pending.values()]);
+        const u = this.#current;
+        if (u) {
+            // The pack stays open for more records; only what is in it now gets indexed.
+            this.#commits = this.#commits.then(() => this.#commit(u));
+        }
+        await this.#commits;
+        const err = this.#failure;
+        if (err !== undefined) {
+            this.#failure = undefined;
+            if (this.#current?.writer.failure)
+                this.#seal();
+            await this.#commits;
+            throw err;
+        }
+    }
+    /** Flushes and closes the current pack, so that gc may rewrite every indexed pack. */
+    async seal() {
+        await this.flush();
+        this.#seal();
+        await this.#commits;
+    }
+    /** The pack this store is appending to, if any: not garbage even though it may not be indexed yet. */
+    get openPack() {
+        return this.#current?.writer.name;
+    }
+    *ids() {
+        yield* this.index.ids();
+    }
+    async close() {
+        try {
+            await this.seal();
+        }
+        finally {
+            await this.reader.close();
+        }
+    }
+}

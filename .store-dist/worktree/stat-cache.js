@@ -1,0 +1,167 @@
+import { decodeCbor, encodeCbor, hashFromBytes, hashToBytes } from "../core/index.js";
+export const STAT_CACHE_TABLE = 'statcache';
+const ROW_VERSION = 1;
+/** Rows per meta write: one LMDB transaction per batch, not one per file. */
+const BATCH_ROWS = 4096;
+/** Longer keys are not cached: LMDB (the real store's meta) takes keys up to 1 KiB. */
+const MAX_KEY_BYTES = 1000;
+/**
+ * Row keys are `${arena}\0${root}\0${dir}\0${name}`, where `dir` is the slash-separated directory
+ * relative to the root ('' for the root itself). Splitting the directory from the name with NUL, which
+ * no name holds, makes the rows of one directory's children one contiguous range: the walk reads one
+ * range per directory instead of one lookup per file, and sees which children disappeared.
+ */
+export function statCacheKey(arena, root, dir, name) {
+    return `${arena}\0${root}\0${dir}\0${name}`;
+}
+export function splitNs(ns) {
+    let sec = ns / 1000000000n;
+    let nsec = ns % 1000000000n;
+    if (nsec < 0n) {
+        nsec += 1000000000n;
+        sec -= 1n;
+    }
+    return [Number(sec), Number(nsec)];
+}
+export function fileRowOf(st, blob) {
+    return { size: Number(st.size), mtime: splitNs(st.mtimeNs), ctime: splitNs(st.ctimeNs), ino: st.ino, blob };
+}
+function inoBytes(ino) {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, ino));
+    return b;
+}
+export function encodeRow(row) {
+    if (row.dir)
+        return encodeCbor({ v: ROW_VERSION, dir: true });
+    const f = row.file;
+    return encodeCbor({ v: ROW_VERSION, size: f.size, mtime: f.mtime, ctime: f.ctime, ino: inoBytes(f.ino), blob: hashToBytes(f.blob) });
+}
+/**
+ * Decodes a row; undefined when it is not a row this version wrote. A cache row is only a hint: one we
+ * cannot read means "read the file again", which is always correct.
+ */
+export function decodeRow(bytes) {
+    let m;
+    try {
+        m = decodeCbor(bytes, 'stat cache row');
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof m !== 'object' || m === null)
+        return undefined;
+    const r = m;
+    if (r.v !== ROW_VERSION)
+        return undefined;
+    if (r.dir === true)
+        return { dir: true };
+    const { size, mtime, ctime, ino, blob } = r;
+    if (typeof size !== 'number' || !isPair(mtime) || !isPair(ctime))
+        return undefined;
+    if (!(ino instanceof Uint8Array) || ino.length !== 8 || !(blob instanceof Uint8Array) || blob.length !== 32)
+        return undefined;
+    const inoValue = new DataView(ino.buffer, ino.byteOffset, 8).getBigUint64(0);
+    return { dir: false, file: { size, mtime, ctime, ino: inoValue, blob: hashFromBytes(blob) } };
+}
+function isPair(v) {
+    return Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number';
+}
+/** Whether `st` is the file a cached row describes, unchanged since. */
+export function unchanged(row, st) {
+    if (row.size !== Number(st.size) || row.ino !== BigInt.asUintN(64, st.ino))
+        return false;
+    const [ms, mn] = splitNs(st.mtimeNs);
+    const [cs, cn] = splitNs(st.ctimeNs);
+    return row.mtime[0] === ms && row.mtime[1] === mn && row.ctime[0] === cs && row.ctime[1] === cn;
+}
+/**
+ * The stat cache of one snapshot run: reads old rows per directory and queues changes. Queued rows are
+ * written in batches, each after `store.objects.flush()`, so no row names a blob that is not durable.
+ */
+export class StatCache {
+    #store;
+    #meta;
+    #prefix;
+    #queue = [];
+    #writing = Promise.resolve();
+    #failure;
+    constructor(store, arena, root) {
+        this.#store = store;
+        this.#meta = store.meta;
+        this.#prefix = `${arena}\0${root}\0`;
+    }
+    dirRows(dir) {
+        const rows = new Map();
+        const prefix = `${this.#prefix}${dir}\0`;
+        for (const [key, value] of this.#meta.table(STAT_CACHE_TABLE).range(prefix))
+            rows.set(key.slice(prefix.length), value);
+        return rows;
+    }
+    put(dir, name, row, old) {
+        const value = encodeRow(row);
+        if (old && Buffer.compare(old, value) === 0)
+            return;
+        this.#push({ key: `${this.#prefix}${dir}\0${name}`, value });
+    }
+    /** Forgets the row of `dir/name` and, for a directory, every row below it. */
+    drop(dir, name, wasDir) {
+        this.#push({ key: `${this.#prefix}${dir}\0${name}`, value: undefined });
+        if (!wasDir)
+            return;
+        const below = dir === '' ? name : `${dir}/${name}`;
+        const table = this.#meta.table(STAT_CACHE_TABLE);
+        for (const prefix of [`${this.#prefix}${below}\0`, `${this.#prefix}${below}/`]) {
+            for (const [key] of table.range(prefix))
+                this.#push({ key, value: undefined });
+        }
+    }
+    #push(op) {
+        // The real store refuses keys over 1 KiB; a file that deep is simply never cached (nor ever was).
+        if (Buffer.byteLength(op.key) > MAX_KEY_BYTES)
+            return;
+        this.#queue.push(op);
+        if (this.#queue.length >= BATCH_ROWS)
+            this.#startWrite();
+    }
+    #startWrite() {
+        const ops = this.#queue;
+        this.#queue = [];
+        this.#writing = this.#writing.then(async () => {
+            if (this.#failure !== undefined)
+                return;
+            try {
+                // Every queued row names a blob whose write has finished: flushing now makes it durable first.
+                await this.#store.objects.flush();
+                await this.#meta.write((w) => {
+                    for (const op of ops) {
+                        if (op.value)
+                            w.put(STAT_CACHE_TABLE, op.key, op.value);
+                        else
+                            w.delete(STAT_CACHE_TABLE, op.key);
+                    }
+                });
+            }
+            catch (e) {
+                this.#failure = e;
+            }
+        });
+    }
+    /** A failure of a background batch, so the walk can stop early. */
+    get failure() {
+        return this.#failure;
+    }
+    /** Writes what is queued (after a flush) and reports any batch that failed. */
+    async commit() {
+        if (this.#queue.length > 0)
+            this.#startWrite();
+        await this.#writing;
+        if (this.#failure !== undefined)
+            throw this.#failure;
+    }
+    /** Drops the rows not yet written: used when the snapshot fails. Written batches stay valid. */
+    async abandon() {
+        this.#queue = [];
+        await this.#writing;
+    }
+}

@@ -1,0 +1,89 @@
+// What every command receives: the global options, the output, the config, the store (opened on first
+// use, closed once at the end), and on request an abort signal tied to SIGINT/SIGTERM.
+import type { Command } from 'commander';
+import { openStore, type Store } from '../store/index.ts';
+import { EXIT, type ExitStatus } from './errors.ts';
+import { loadConfig, type LodeConfig } from './config.ts';
+import { Output } from './output.ts';
+import { createProgress, type ProgressBar, type ProgressUnit } from './progress.ts';
+import { locateStore, type StoreLocation } from './store-location.ts';
+
+/** A command's body: it returns its exit status (0 when it returns nothing) or throws a coded error. */
+export type CommandBody = (ctx: Context) => Promise<ExitStatus | void>;
+/** Wraps a body into a commander action for the command `cmd` (program.ts builds the one runner). */
+export type Runner = (cmd: Command, body: CommandBody) => Promise<void>;
+
+export interface GlobalOptions {
+  store?: string;
+  config?: string;
+  json: boolean;
+  debug: boolean;
+  quiet: boolean;
+}
+
+export class Context {
+  readonly opts: GlobalOptions;
+  readonly env: NodeJS.ProcessEnv;
+  readonly out: Output;
+  private readonly abort = new AbortController();
+  private trapping = false;
+  private configCache: LodeConfig | undefined;
+  private store: Store | undefined;
+  private readonly onSignal = (): void => {
+    if (this.abort.signal.aborted) process.exit(EXIT.INTERRUPTED);
+    this.out.warn('lode: interrupted; stopping (press Ctrl-C again to quit at once)');
+    this.abort.abort();
+  };
+
+  constructor(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env) {
+    this.opts = opts;
+    this.env = env;
+    this.out = new Output({ json: opts.json, quiet: opts.quiet, env });
+  }
+
+  /**
+   * For work that can stop cleanly (a snapshot): the first Ctrl-C aborts through the returned signal, a
+   * second one exits at once. Other commands keep Node's default, an immediate exit, which the store's
+   * crash safety makes harmless.
+   */
+  interruptible(): AbortSignal {
+    if (!this.trapping) {
+      this.trapping = true;
+      process.on('SIGINT', this.onSignal);
+      process.on('SIGTERM', this.onSignal);
+    }
+    return this.abort.signal;
+  }
+
+  config(): LodeConfig {
+    this.configCache ??= loadConfig(this.opts.config, this.env);
+    return this.configCache;
+  }
+
+  storeLocation(): StoreLocation {
+    return locateStore(this.opts.store, this.config(), this.env);
+  }
+
+  /** Opens (and on first use creates) the store; later calls return the same one. */
+  async openStore(): Promise<Store> {
+    if (this.store === undefined) {
+      const { dir } = this.storeLocation();
+      this.store = await openStore(dir);
+    }
+    return this.store;
+  }
+
+  progress(label: string, unit: ProgressUnit = 'bytes'): ProgressBar {
+    return createProgress(label, { json: this.opts.json, quiet: this.opts.quiet, env: this.env, unit });
+  }
+
+  async close(): Promise<void> {
+    if (this.trapping) {
+      process.off('SIGINT', this.onSignal);
+      process.off('SIGTERM', this.onSignal);
+    }
+    const store = this.store;
+    this.store = undefined;
+    if (store !== undefined) await store.close();
+  }
+}

@@ -1,0 +1,34 @@
+// The roots that fsck and gc start from: every branch head of every arena, and every commit the reflog
+// names, so that a moved-away version stays checked and is never collected while its log entry lives.
+import type { CommitId } from '../core/index.ts';
+import { listArenas, listBranches, readReflog } from '../history/index.ts';
+import type { Store } from '../store/index.ts';
+
+export interface RootSet {
+  roots: CommitId[];
+  /** For each root, where it came from: "<arena>@<branch>" or "<arena> reflog". */
+  labels: Map<CommitId, string[]>;
+  /** The arena names a commit belongs to (a commit can be shared by arenas). */
+  arenas: Map<CommitId, string[]>;
+}
+
+export function collectRoots(store: Store): RootSet {
+  const labels = new Map<CommitId, string[]>();
+  const arenas = new Map<CommitId, string[]>();
+  const add = (id: CommitId, arena: string, label: string): void => {
+    const l = labels.get(id) ?? [];
+    if (!l.includes(label)) l.push(label);
+    labels.set(id, l);
+    const a = arenas.get(id) ?? [];
+    if (!a.includes(arena)) a.push(arena);
+    arenas.set(id, a);
+  };
+  for (const arena of listArenas(store)) {
+    for (const b of listBranches(store, arena.id)) add(b.commit, arena.name, `${arena.name}@${b.name}`);
+    for (const e of readReflog(store, arena.id)) {
+      if (e.old !== null) add(e.old, arena.name, `${arena.name} reflog`);
+      if (e.new !== null) add(e.new, arena.name, `${arena.name} reflog`);
+    }
+  }
+  return { roots: [...labels.keys()], labels, arenas };
+}

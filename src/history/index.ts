@@ -1,0 +1,11 @@
+// The history layer's public face: arenas, branches and their reflog, commits, revisions, the log,
+// paths inside a version and diffs between versions. It sits on the store and core layers.
+export { createArena, listArenas, findArena, requireArena, checkArenaName, encodeArenaRecord, decodeArenaRecord, type ArenaRecord } from './arenas.ts';
+export { getBranch, listBranches, moveBranch, checkBranchName, branchNameProblem, type MoveOptions } from './refs.ts';
+export { readReflog, encodeReflogEntry, decodeReflogEntry, type ReflogEntry } from './reflog.ts';
+export { createCommit, verifyCommit, type NewCommit } from './commits.ts';
+export { resolveRevision, DEFAULT_BRANCH } from './revisions.ts';
+export { walkLog, type LogItem } from './log.ts';
+export { lookupPath, walkTree, pathComponents, findEntry, type RootEntry } from './paths.ts';
+export { diffTrees, type DiffEntry } from './diff.ts';
+export { rootCommits } from './roots.ts';

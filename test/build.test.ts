@@ -1,0 +1,39 @@
+// The compiled CLI: `tsc -p tsconfig.build.json` (what `npm run build` and `npm ci` run) produces dist/,
+// and bin/lode.js, the installed entry point, runs it.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { ROOT, explain, lode, suiteDir } from './cli.ts';
+
+const BIN = join(ROOT, 'bin', 'lode.js');
+
+describe('the compiled CLI', () => {
+  const work = suiteDir('build');
+  before(() => {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+  }, { timeout: 180_000 });
+
+  test('bin/lode.js --version prints the package version', async () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const run = await lode(['--version'], { entry: BIN });
+    assert.equal(run.code, 0, explain(run));
+    assert.equal(run.stdout.trim(), version);
+  });
+
+  test('bin/lode.js snapshots and lists with a fresh store', async () => {
+    const store = join(work, 'store');
+    const snap = await lode(['snapshot', join(ROOT, 'src', 'cli'), '--arena', 'cli'], { entry: BIN, store });
+    assert.equal(snap.code, 0, explain(snap));
+    const ls = await lode(['ls', 'cli'], { entry: BIN, store });
+    assert.equal(ls.code, 0, explain(ls));
+    assert.match(ls.stdout, /  main\.ts$/m);
+  });
+
+  test('bin/lode.js --help documents the exit statuses', async () => {
+    const run = await lode(['--help'], { entry: BIN });
+    assert.equal(run.code, 0, explain(run));
+    for (const n of [0, 1, 2, 3, 4, 5, 6, 7]) assert.match(run.stdout, new RegExp(`^\\s+${n}\\s+\\S`, 'm'));
+  });
+});
