@@ -55,20 +55,29 @@ export class DiskMetaStore implements MetaStore {
     };
   }
 
+  /**
+   * Runs `fn` inside the LMDB write transaction, which excludes every other writer, in every process: a
+   * `table(..).get` in `fn` sees the state the writes will apply to, so read-check-write is atomic.
+   * If `fn` throws, nothing is written and the error is rethrown.
+   */
   async write(fn: (w: MetaWrite) => void): Promise<void> {
-    // Collect first, so that a throwing `fn` writes nothing and the transaction holds no JS callbacks.
-    const ops: { table: string; key: Buffer; value: Uint8Array | undefined }[] = [];
-    fn({
-      put: (table, key, value) => void ops.push({ table: checkTable(table), key: keyBytes(key), value: Uint8Array.from(value) }),
-      delete: (table, key) => void ops.push({ table: checkTable(table), key: keyBytes(key), value: undefined }),
-    });
-    if (ops.length === 0) return;
-    const dbs = ops.map((op) => this.#index.table(op.table));
+    let failure: { error: unknown } | undefined;
     await this.#index.write(() => {
-      ops.forEach((op, i) => {
-        if (op.value === undefined) dbs[i]!.removeSync(op.key);
-        else dbs[i]!.putSync(op.key, Buffer.from(op.value.buffer, op.value.byteOffset, op.value.byteLength));
-      });
+      const ops: { db: ReturnType<DiskIndex['table']>; key: Buffer; value: Uint8Array | undefined }[] = [];
+      try {
+        fn({
+          put: (table, key, value) => void ops.push({ db: this.#index.table(checkTable(table)), key: keyBytes(key), value: Uint8Array.from(value) }),
+          delete: (table, key) => void ops.push({ db: this.#index.table(checkTable(table)), key: keyBytes(key), value: undefined }),
+        });
+      } catch (error) {
+        failure = { error };
+        return;
+      }
+      for (const op of ops) {
+        if (op.value === undefined) op.db.removeSync(op.key);
+        else op.db.putSync(op.key, Buffer.from(op.value.buffer, op.value.byteOffset, op.value.byteLength));
+      }
     });
+    if (failure) throw failure.error;
   }
 }

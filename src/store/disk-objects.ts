@@ -14,6 +14,12 @@ const QUEUE_LIMIT = 8 * 1024 * 1024;
 /** Payloads up to this size are copied into their record; a larger raw one makes the put wait for the write. */
 const COPY_LIMIT = 64 * 1024;
 
+/**
+ * Packs that some store in this process is still writing or committing. They are not indexed yet,
+ * but they are no crashed writer's leftovers: gc and fsck leave them alone (locks only tell processes apart).
+ */
+export const packsInProgress = new Set<string>();
+
 export interface DiskObjectOptions { packTargetBytes?: number; faults?: DiskFaults | undefined }
 
 /** A pack whose records are not indexed yet: the current one, or a sealed one whose commit is under way. */
@@ -135,6 +141,7 @@ export class DiskObjectStore implements ObjectStore {
     this.#opening ??= PackWriter.create(this.packDir, newPackName(), this.#faults, (e) => { this.#failure ??= e; }).then((writer) => {
       const u = { writer, records: new Map() };
       this.#unindexed.push(u);
+      packsInProgress.add(writer.name);
       this.#current = u;
       this.#opening = undefined;
       return u;
@@ -154,6 +161,7 @@ export class DiskObjectStore implements ObjectStore {
       await this.#commit(u);
       await u.writer.close().catch(() => {});
       this.#unindexed.splice(this.#unindexed.indexOf(u), 1);
+      packsInProgress.delete(u.writer.name);
     });
   }
 
@@ -207,11 +215,6 @@ export class DiskObjectStore implements ObjectStore {
       this.#seal();
       await this.#commits;
     }
-  }
-
-  /** The pack this store is appending to, if any: not garbage even though it may not be indexed yet. */
-  get openPack(): string | undefined {
-    return this.#current?.writer.name;
   }
 
   *ids(): Iterable<Hash> {

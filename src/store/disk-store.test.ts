@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { publicKeyOf, toHex } from '../core/index.ts';
 import { openStore } from './disk-store.ts';
 import { tempDir } from './testing/disk-harness.ts';
+import { startChild } from './testing/child.ts';
 
 describe('openStore', () => {
   it('creates the store and the node identity on first use, and keeps them', async () => {
@@ -37,6 +38,20 @@ describe('openStore', () => {
       await assert.rejects(openStore(dir), { code: 'UNSUPPORTED_VERSION' });
       await writeFile(join(dir, 'config'), JSON.stringify({ format: 'something-else', version: 1 }));
       await assert.rejects(openStore(dir), { code: 'BAD_CONFIG' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes read-check-write in MetaStore.write atomic across processes', async () => {
+    const dir = await tempDir();
+    try {
+      const children = [startChild(dir, 'count'), startChild(dir, 'count')];
+      await Promise.all(children.map((c) => c.waitFor('counted')));
+      await Promise.all(children.map((c) => c.exited));
+      const s = await openStore(dir);
+      assert.equal(Buffer.from(s.meta.table('counters').get('n')!).readUInt32BE(0), 100, 'no increment was lost');
+      await s.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -3,6 +3,7 @@
 // object with the paths that reach it. Store layer; the CLI prints the report.
 import { readdir, stat } from 'node:fs/promises';
 import { type ChunkId, type CommitId, type Hash } from '../core/index.ts';
+import { packsInProgress } from './disk-objects.ts';
 import { DiskStore } from './disk-store.ts';
 import { RECORD_HEADER_BYTES, PACK_HEADER_BYTES } from './pack-record.ts';
 import type { Store } from './ports.ts';
@@ -87,7 +88,7 @@ async function checkPacks(store: DiskStore, problems: Problems, counts: FsckCoun
   const known = new Set(table.values());
   for (const f of await readdir(store.objects.packDir)) {
     const name = f.replace(/\.pack$/, '');
-    if (!f.endsWith('.pack') || known.has(name) || name === store.objects.openPack) continue;
+    if (!f.endsWith('.pack') || known.has(name) || packsInProgress.has(name)) continue;
     counts.unindexedPacks++;
     counts.reclaimableBytes += (await stat(`${store.objects.packDir}/${f}`)).size;
   }

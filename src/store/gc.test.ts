@@ -86,6 +86,22 @@ describe('gc', () => {
     }
   });
 
+  it('leaves alone a pack that another store in this process is still writing', async () => {
+    const h = await diskHarness();
+    try {
+      const other = await openStore(h.dir);
+      const bytes = randomBytes(100_000);
+      const id = (await other.blobs.write((async function* () { yield bytes; })())).id;
+      const r = await gc(h.store, []);
+      assert.equal(r.leftoverPacks, 0);
+      await other.objects.flush();
+      assert.deepEqual(await collect(other.blobs.read(id)), bytes);
+      await other.close();
+    } finally {
+      await h.cleanup();
+    }
+  });
+
   it('stops without deleting anything when a root is missing', async () => {
     const h = await diskHarness();
     try {

@@ -4,7 +4,7 @@
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { StoreError, hashToBytes, type CommitId, type Hash } from '../core/index.ts';
 import { encodeRow, newPackName, packKey, type IndexRow } from './disk-index.ts';
-import { PACK_TARGET_BYTES } from './disk-objects.ts';
+import { PACK_TARGET_BYTES, packsInProgress } from './disk-objects.ts';
 import { DiskStore } from './disk-store.ts';
 import { acquireExclusive } from './locks.ts';
 import { PackWriter, packPath } from './pack-file.ts';
@@ -119,10 +119,11 @@ export async function gc(store: Store, roots: CommitId[], opts: GcOptions = {}):
       }
     }
 
-    // The exclusive lock means no live writer: an unindexed pack is a crashed writer's leftover.
+    // The exclusive lock means no live writer in another process, and packsInProgress lists this
+    // process's: any other unindexed pack is a crashed writer's leftover.
     const known = new Set(index.packTable().values());
     for (const f of await readdir(objects.packDir)) {
-      if (!f.endsWith('.pack') || known.has(f.slice(0, -5))) continue;
+      if (!f.endsWith('.pack') || known.has(f.slice(0, -5)) || packsInProgress.has(f.slice(0, -5))) continue;
       const path = `${objects.packDir}/${f}`;
       report.bytesFreed += await sizeOf(path);
       await unlink(path).catch(() => {});

@@ -40,7 +40,12 @@ export interface MetaWrite {
 
 export interface MetaStore {
   table(name: string): MetaTable;
-  /** Applies all writes atomically and durably. Call ObjectStore.flush first for what they refer to. */
+  /**
+   * Applies all writes atomically and durably. Call ObjectStore.flush first for what they refer to.
+   * `fn` runs inside the transaction, exclusive of every other writer (in any process): what it reads
+   * through `table()` is the state its writes apply to, so a read-check-write is atomic. If `fn`
+   * throws, nothing is written and the error is rethrown.
+   */
   write(fn: (w: MetaWrite) => void): Promise<void>;
 }
 

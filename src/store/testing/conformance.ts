@@ -144,6 +144,16 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       assert.deepEqual(t.get('b'), new Uint8Array([7, 7]));
     }));
 
+    it('runs the write function exclusively: reads inside it see every earlier write', () => withStore(async ({ store }) => {
+      const t = store.meta.table('counters');
+      const bump = () => store.meta.write((w) => {
+        const cur = t.get('n');
+        w.put('counters', 'n', new Uint8Array([(cur?.[0] ?? 0) + 1]));
+      });
+      await Promise.all(Array.from({ length: 20 }, bump));
+      assert.deepEqual(t.get('n'), new Uint8Array([20]), 'no increment was lost');
+    }));
+
     it('writes nothing when the write function throws, and copies values', () => withStore(async ({ store }) => {
       await assert.rejects(store.meta.write((w) => {
         w.put('refs', 'x', new Uint8Array([1]));

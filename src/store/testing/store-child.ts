@@ -3,7 +3,8 @@
 //   stage: puts objects without flushing, prints "staged", waits;
 //   write: snapshots random files forever, recording each durable commit under meta roots/<id>;
 //   hold:  opens the store (shared lock), prints "open", waits;
-//   gc:    runs gc keeping the commits listed in meta keep/<id>, prints "gc done", exits.
+//   gc:    runs gc keeping the commits listed in meta keep/<id>, prints "gc done", exits;
+//   count: increments meta counters/n 50 times (read-check-write inside MetaStore.write), exits.
 import { randomBytes } from 'node:crypto';
 import { blake3Hex, type CommitId } from '../../core/index.ts';
 import { openStore } from '../disk-store.ts';
@@ -35,6 +36,19 @@ if (mode === 'stage') {
     parent = [c];
     process.stdout.write(`commit ${c}\n`);
   }
+} else if (mode === 'count') {
+  const t = store.meta.table('counters');
+  for (let i = 0; i < 50; i++) {
+    await store.meta.write((w) => {
+      const cur = t.get('n');
+      const n = cur === undefined ? 0 : Buffer.from(cur).readUInt32BE(0);
+      const next = Buffer.alloc(4);
+      next.writeUInt32BE(n + 1, 0);
+      w.put('counters', 'n', next);
+    });
+  }
+  await store.close();
+  process.stdout.write('counted\n');
 } else if (mode === 'gc') {
   const keep = [...store.meta.table('keep').range('')].map(([k]) => k as CommitId);
   process.stdout.write('gc start\n');
