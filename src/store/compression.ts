@@ -1,47 +1,27 @@
-// zstd for pack payloads (node:zlib). Large inputs go to libuv's threadpool so both cores work; small
-// ones are done inline, where a threadpool round trip would cost more than the work. Store layer.
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
+// zstd for pack payloads: the decision and the frames come from payload-codec.ts, the work is done by
+// the codec pool's worker threads so that both cores are used. Store layer.
 import { StoreError } from '../core/index.ts';
+import { CodecPool } from './codec-pool.ts';
+import { MIN_COMPRESS, compressFrame, decompressSync, looksIncompressible } from './payload-codec.ts';
 import { FLAG_ZSTD } from './pack-record.ts';
-
-const LEVEL = 3;
-/** Below this size (de)compression runs on the main thread: a threadpool round trip through a zlib stream costs more. */
-const INLINE_BYTES = 32 * 1024;
-const params = { [zlib.constants.ZSTD_c_compressionLevel]: LEVEL };
-const zstdCompress = promisify(zlib.zstdCompress);
-const zstdDecompress = promisify(zlib.zstdDecompress);
 
 export interface Payload { flags: number; bytes: Uint8Array }
 
-/** Chunks at least this large are sampled before being compressed whole. */
-const SAMPLE_FROM = 128 * 1024;
-const SAMPLE_PART = 8 * 1024;
+/** LODE_CODEC_THREADS sets the number of codec workers; 0 runs zstd on the main thread. */
+const threads = process.env.LODE_CODEC_THREADS === undefined ? undefined : Number(process.env.LODE_CODEC_THREADS);
+const inline = { run: async (op: 'compress' | 'decompress', input: Uint8Array, rawLength = 0) => (op === 'compress' ? compressFrame(input) : decompressSync(input, rawLength)) };
 
-/**
- * Whether three 8 KiB samples (start, middle, end) compress by less than 3%. Media and archives are
- * like that; skipping them saves a full compression and two chunk-sized buffers of garbage per chunk.
- */
-function looksIncompressible(raw: Uint8Array): boolean {
-  const mid = (raw.length >> 1) - (SAMPLE_PART >> 1);
-  const sample = Buffer.concat([raw.subarray(0, SAMPLE_PART), raw.subarray(mid, mid + SAMPLE_PART), raw.subarray(raw.length - SAMPLE_PART)]);
-  return zlib.zstdCompressSync(sample, { params, pledgedSrcSize: sample.length }).length > sample.length * 0.97;
+let pool: Pick<CodecPool, 'run'> | undefined;
+function codecs(): Pick<CodecPool, 'run'> {
+  return (pool ??= threads === 0 ? inline : new CodecPool(threads));
 }
 
 /** The payload to store: the zstd frame, or the raw bytes when compression saves less than 1/64. */
 export async function compressPayload(raw: Uint8Array): Promise<Payload> {
-  if (raw.length < 64 || (raw.length >= SAMPLE_FROM && looksIncompressible(raw))) return { flags: 0, bytes: raw };
-  if (raw.length < INLINE_BYTES) {
-    // A small output buffer comes from Buffer's shared pool instead of a fresh 64 KiB allocation. The
-    // result is a view into that pool: callers copy it rather than keep it (see DiskObjectStore).
-    const z = zlib.zstdCompressSync(raw, { params, pledgedSrcSize: raw.length, chunkSize: Math.max(64, raw.length + 64) });
-    return z.length >= raw.length - (raw.length >> 6) ? { flags: 0, bytes: raw } : { flags: FLAG_ZSTD, bytes: z };
-  }
-  // Output buffers of half the input: one threadpool round trip for anything that compresses 2:1 (with
-  // the default 16 KiB, the job returns to the main thread every 16 KiB, which quarters throughput).
-  const z = await zstdCompress(raw, { params, pledgedSrcSize: raw.length, chunkSize: Math.max(64 * 1024, raw.length >> 1) });
-  if (z.length >= raw.length - (raw.length >> 6)) return { flags: 0, bytes: raw };
-  return { flags: FLAG_ZSTD, bytes: z };
+  // Sampled here, on the caller's thread: an incompressible chunk is never copied to a worker and back.
+  if (raw.length < MIN_COMPRESS || looksIncompressible(raw)) return { flags: 0, bytes: raw };
+  const z = await codecs().run('compress', raw);
+  return z ? { flags: FLAG_ZSTD, bytes: z } : { flags: 0, bytes: raw };
 }
 
 /** The raw bytes of a payload; a frame that does not inflate to exactly `rawLength` bytes is CORRUPT. */
@@ -50,15 +30,9 @@ export async function decompressPayload(flags: number, stored: Uint8Array, rawLe
     if (stored.length !== rawLength) throw new StoreError('CORRUPT', `${where}: stored length differs from raw length`);
     return stored;
   }
-  let raw: Buffer;
   try {
-    // maxOutputLength bounds what a hostile or damaged frame can make us allocate.
-    const opts = { maxOutputLength: Math.max(rawLength, 1), chunkSize: Math.max(rawLength, 64) };
-    // A small result is a view into Buffer's shared 64 KiB pool: copy it, so it does not pin a slab.
-    raw = rawLength < INLINE_BYTES ? Buffer.from(zlib.zstdDecompressSync(stored, opts)) : await zstdDecompress(stored, opts);
+    return (await codecs().run('decompress', stored, rawLength))!;
   } catch (e) {
     throw new StoreError('CORRUPT', `${where}: zstd frame does not decode`, { cause: e });
   }
-  if (raw.length !== rawLength) throw new StoreError('CORRUPT', `${where}: decoded length ${raw.length}, expected ${rawLength}`);
-  return raw;
 }

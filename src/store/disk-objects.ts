@@ -10,9 +10,11 @@ import { readVerified, type RecordLocation } from './record-reader.ts';
 
 export const PACK_TARGET_BYTES = 32 * 1024 * 1024;
 /** Queued, unwritten pack bytes above which a put waits for the disk: bounds memory. */
-const QUEUE_LIMIT = 8 * 1024 * 1024;
+const QUEUE_LIMIT = 4 * 1024 * 1024;
 /** Payloads up to this size are copied into their record; a larger raw one makes the put wait for the write. */
 const COPY_LIMIT = 64 * 1024;
+/** Raw bytes of puts still being compressed, above which a put waits: bounds memory. */
+const STAGING_LIMIT = 8 * 1024 * 1024;
 
 /**
  * Packs that some store in this process is still writing or committing. They are not indexed yet,
@@ -31,8 +33,12 @@ export class DiskObjectStore implements ObjectStore {
   readonly packDir: string;
   readonly #packTarget: number;
   readonly #faults: DiskFaults | undefined;
-  /** Puts still compressing. */
-  readonly #pending = new Map<Hash, Promise<unknown>>();
+  /** Puts still compressing or waiting for their turn to be appended. */
+  readonly #pending = new Map<Hash, { kind: ObjectKind; staging: Promise<unknown> }>();
+  #stagingBytes = 0;
+  #roomWaiters: (() => void)[] = [];
+  /** Resolves when the latest put's record is appended: records go in put order. */
+  #appendTail: Promise<void> = Promise.resolve();
   /** Packs with records not yet indexed, oldest first; the last may be the current one. */
   readonly #unindexed: Unindexed[] = [];
   #current: Unindexed | undefined;
@@ -66,7 +72,7 @@ export class DiskObjectStore implements ObjectStore {
   }
 
   kind(id: Hash): ObjectKind | undefined {
-    return this.#staged(id)?.kind ?? this.index.row(id)?.kind;
+    return this.#pending.get(id)?.kind ?? this.#staged(id)?.kind ?? this.index.row(id)?.kind;
   }
 
   /** Where an object's record is, staged or indexed. */
@@ -85,7 +91,7 @@ export class DiskObjectStore implements ObjectStore {
 
   async get(id: Hash): Promise<Uint8Array> {
     const pending = this.#pending.get(id);
-    if (pending) await pending.catch(() => {});
+    if (pending) await pending.staging.catch(() => {});
     const loc = this.location(id);
     if (!loc) throw new StoreError('NOT_FOUND', `object ${id} is not in the store`);
     // A staged record may still sit in the write queue.
@@ -94,21 +100,57 @@ export class DiskObjectStore implements ObjectStore {
     return readVerified(this.reader, id, loc);
   }
 
+  /**
+   * Stages an object and returns without waiting for its compression: the codec workers compress while
+   * the caller reads and hashes on. Records still enter the pack in the order of the put calls, so an
+   * object put after the ones it refers to (a manifest after its chunks, a tree after its entries) is
+   * never indexed before them. Raw bytes being staged are bounded by STAGING_LIMIT.
+   */
   async put(kind: ObjectKind, id: Hash, bytes: Uint8Array): Promise<boolean> {
     if (this.has(id)) return false;
     if (this.#failure !== undefined) throw this.#failure;
+    while (this.#stagingBytes > STAGING_LIMIT) await this.#stagingRoom();
+    if (this.has(id)) return false;
     const staging = this.#stage(kind, id, bytes);
-    this.#pending.set(id, staging);
-    try {
-      await staging;
-    } finally {
-      this.#pending.delete(id);
-    }
+    this.#pending.set(id, { kind, staging });
+    this.#stagingBytes += bytes.length;
+    staging.then(
+      () => this.#settled(id, bytes.length),
+      (e: unknown) => {
+        this.#failure ??= e;
+        this.#settled(id, bytes.length);
+      },
+    );
     return true;
   }
 
+  #settled(id: Hash, length: number): void {
+    this.#pending.delete(id);
+    this.#stagingBytes -= length;
+    const wake = this.#roomWaiters;
+    this.#roomWaiters = [];
+    for (const w of wake) w();
+  }
+
+  #stagingRoom(): Promise<void> {
+    return new Promise((resolve) => this.#roomWaiters.push(resolve));
+  }
+
   async #stage(kind: ObjectKind, id: Hash, raw: Uint8Array): Promise<void> {
-    const payload = await compressPayload(raw);
+    const compressed = compressPayload(raw);
+    const previous = this.#appendTail;
+    let appended!: () => void;
+    this.#appendTail = new Promise((resolve) => (appended = resolve));
+    try {
+      const payload = await compressed;
+      await previous;
+      await this.#append(kind, id, raw, payload);
+    } finally {
+      appended();
+    }
+  }
+
+  async #append(kind: ObjectKind, id: Hash, raw: Uint8Array, payload: { flags: number; bytes: Uint8Array }): Promise<void> {
     if (this.#failure !== undefined) throw this.#failure;
     let u = await this.#writer();
     if (u.writer.queuedBytes > QUEUE_LIMIT) {
@@ -191,7 +233,7 @@ export class DiskObjectStore implements ObjectStore {
   }
 
   async flush(): Promise<void> {
-    await Promise.allSettled([...this.#pending.values()]);
+    await Promise.allSettled([...this.#pending.values()].map((p) => p.staging));
     const u = this.#current;
     if (u) {
       // The pack stays open for more records; only what is in it now gets indexed.

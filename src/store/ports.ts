@@ -18,7 +18,10 @@ export interface ObjectStore {
   kind(id: Hash): ObjectKind | undefined;
   /** Verified bytes. Throws StoreError NOT_FOUND or CORRUPT (naming the id). */
   get(id: Hash): Promise<Uint8Array>;
-  /** Stages an object; returns false when it was stored already (deduplicated). */
+  /**
+   * Stages an object; returns false when it was stored already (deduplicated). The store may keep
+   * `bytes` until the object is written: the caller must not change them afterwards.
+   */
   put(kind: ObjectKind, id: Hash, bytes: Uint8Array): Promise<boolean>;
   /** Makes everything staged so far durable and indexed. */
   flush(): Promise<void>;

@@ -16,10 +16,14 @@ const store = await openStore(dir!, { packTargetBytes: target ? Number(target) :
 const forever = (): Promise<never> => new Promise(() => setInterval(() => {}, 1 << 30));
 
 if (mode === 'stage') {
+  let last = '';
   for (let i = 0; i < 20; i++) {
     const b = randomBytes(50_000);
-    await store.objects.put('chunk', blake3Hex(b), b);
+    last = blake3Hex(b);
+    await store.objects.put('chunk', last as never, b);
   }
+  // put returns before its record is written; a get waits for that, so the pack holds all 20 records.
+  await store.objects.get(last as never);
   process.stdout.write('staged\n');
   await forever();
 } else if (mode === 'hold') {
