@@ -2,7 +2,8 @@
 // as a verified stream. A blob of one chunk is that chunk; a larger one has a manifest keyed by blob id.
 // Writes keep a few chunk puts in flight (compression runs on the threadpool meanwhile) and reads
 // fetch a few chunks ahead, so memory stays a small multiple of the chunk size.
-import { blake3, createHasher, decodeManifest, encodeManifest, toHex, StoreError, type BlobId, type BlobManifest, type ChunkId, type Hasher } from '../core/index.ts';
+import { blake3, createHasher, decodeManifest, encodeManifest, toHex, StoreError, type BlobId, type BlobManifest, type ChunkId } from '../core/index.ts';
+import { localCutter } from './hashing-cutter.ts';
 import { CHUNK_MIN } from './chunker.ts';
 import type { Blobs, BlobWriteResult, Chunker, ObjectStore } from './ports.ts';
 
@@ -33,12 +34,9 @@ async function* replay(head: Uint8Array[], it: AsyncIterator<Uint8Array>): Async
   for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
 }
 
-async function* single(bytes: Uint8Array): AsyncIterable<{ bytes: Uint8Array; offset: number }> {
-  if (bytes.length > 0) yield { bytes, offset: 0 };
-}
-
-/** `minChunk` is the chunker's minimum chunk size (content shorter than it is stored as one chunk). */
+/** `minChunk` is the chunker's minimum chunk size: content shorter than it is stored as one chunk, uncut. */
 export function createBlobs(objects: ObjectStore, chunker: Chunker, minChunk: number = CHUNK_MIN): Blobs {
+  const cutter = localCutter(chunker);
   async function manifest(id: BlobId): Promise<BlobManifest> {
     const kind = objects.kind(id);
     if (kind === 'chunk') {
@@ -56,29 +54,24 @@ export function createBlobs(objects: ObjectStore, chunker: Chunker, minChunk: nu
       let size = 0;
       let newChunks = 0;
       let newBytes = 0;
-      // The whole-content hash equals the chunk hash for a one-chunk blob, so it starts only with a
-      // second chunk, and most files (one chunk) are hashed once.
-      let whole: Hasher | undefined;
-      let first: Uint8Array | undefined;
       const inflight = new Set<Promise<void>>();
       let failure: unknown;
       const it = source[Symbol.asyncIterator]();
       const { head, ended } = await readHead(it, minChunk);
-      const cuts = ended ? single(head.length === 1 ? head[0]! : Buffer.concat(head)) : chunker(replay(head, it));
-      for await (const cut of cuts) {
+      if (ended) {
+        // Shorter than the minimum chunk: one chunk, whose id is the blob id; no chunker needed.
+        const bytes = head.length === 1 ? head[0]! : Buffer.concat(head);
+        const id = toHex(blake3(bytes)) as ChunkId;
+        if (await objects.put('chunk', id, bytes)) { newChunks++; newBytes += bytes.length; }
+        return { id: id as unknown as BlobId, size: bytes.length, chunks: bytes.length > 0 ? 1 : 0, newChunks, newBytes };
+      }
+      const hashed = cutter(replay(head, it));
+      for await (const cut of hashed.cuts) {
         if (failure !== undefined) break;
-        if (chunks.length === 1) {
-          whole = createHasher();
-          whole.update(first!);
-          first = undefined;
-        }
-        if (whole) whole.update(cut.bytes);
-        else first = cut.bytes;
-        const id = toHex(blake3(cut.bytes)) as ChunkId;
         const len = cut.bytes.length;
-        chunks.push({ id, size: len });
+        chunks.push({ id: cut.id, size: len });
         size += len;
-        const p: Promise<void> = objects.put('chunk', id, cut.bytes).then(
+        const p: Promise<void> = objects.put('chunk', cut.id, cut.bytes).then(
           (isNew) => {
             if (isNew) { newChunks++; newBytes += len; }
           },
@@ -89,12 +82,7 @@ export function createBlobs(objects: ObjectStore, chunker: Chunker, minChunk: nu
       }
       await Promise.all(inflight);
       if (failure !== undefined) throw failure;
-      if (chunks.length === 0) {
-        const id = toHex(blake3(new Uint8Array(0))) as BlobId;
-        if (await objects.put('chunk', id, new Uint8Array(0))) newChunks++;
-        return { id, size: 0, chunks: 0, newChunks, newBytes };
-      }
-      const id = (chunks.length === 1 ? chunks[0]!.id : toHex(whole!.digest())) as unknown as BlobId;
+      const id = chunks.length === 1 ? (chunks[0]!.id as unknown as BlobId) : hashed.whole();
       if (chunks.length > 1) await objects.put('manifest', id, encodeManifest({ size, chunks }));
       return { id, size, chunks: chunks.length, newChunks, newBytes };
     },

@@ -1,7 +1,6 @@
 // A pool of codec worker threads for zstd (codec-worker.ts). Payloads are queued and sent in batches,
 // one message per batch, so that the main thread keeps only reading, chunking and hashing. Idle workers
 // are unref'd: they never keep a finished process alive. Store layer.
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { StoreError } from '../core/index.ts';
 
@@ -25,7 +24,7 @@ export class CodecPool {
   #scheduled = false;
   #seq = 0;
 
-  constructor(size = Math.min(4, Math.max(1, availableParallelism()))) {
+  constructor(size: number) {
     this.#size = size;
   }
 

@@ -2,18 +2,17 @@
 // the codec pool's worker threads so that both cores are used. Store layer.
 import { StoreError } from '../core/index.ts';
 import { CodecPool } from './codec-pool.ts';
+import { WORKER_THREADS } from './worker-threads.ts';
 import { MIN_COMPRESS, compressFrame, decompressSync, looksIncompressible } from './payload-codec.ts';
 import { FLAG_ZSTD } from './pack-record.ts';
 
 export interface Payload { flags: number; bytes: Uint8Array }
 
-/** LODE_CODEC_THREADS sets the number of codec workers; 0 runs zstd on the main thread. */
-const threads = process.env.LODE_CODEC_THREADS === undefined ? undefined : Number(process.env.LODE_CODEC_THREADS);
 const inline = { run: async (op: 'compress' | 'decompress', input: Uint8Array, rawLength = 0) => (op === 'compress' ? compressFrame(input) : decompressSync(input, rawLength)) };
 
 let pool: Pick<CodecPool, 'run'> | undefined;
 function codecs(): Pick<CodecPool, 'run'> {
-  return (pool ??= threads === 0 ? inline : new CodecPool(threads));
+  return (pool ??= WORKER_THREADS === 0 ? inline : new CodecPool(WORKER_THREADS));
 }
 
 /** The payload to store: the zstd frame, or the raw bytes when compression saves less than 1/64. */
