@@ -1,4 +1,4 @@
-// Corruption: flip one byte inside a chunk's record in a pack file (layout per docs/format-store.md:
+// Corruption: flip one byte inside a chunk's record in a pack file (layout per docs/format.md ("Store layout"):
 // a 16-byte pack header, then records of a 52-byte header and a payload). `fsck --read-data` must name
 // the chunk and every file path that uses it and exit non-zero; `cat` and `restore` of those files must
 // fail loudly (CORRUPT, exit 5) and never hand out wrong bytes.

@@ -1,5 +1,5 @@
 // openStore: the real store in a directory, created on first use (layout, config with the format version,
-// node identity), held under a shared lock while open. Store layer; see docs/format-store.md.
+// node identity), held under a shared lock while open. Store layer; see docs/format.md ("Store layout").
 import { mkdir, readFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreError, generateKeypair, publicKeyOf, toHex, type NodeId } from '../core/index.ts';

@@ -1,5 +1,5 @@
 // The byte layout of pack files: a pack header, then self-describing records (header + payload), so that
-// the index could be rebuilt from the packs alone. See docs/format-store.md; the store layer only.
+// the index could be rebuilt from the packs alone. See docs/format.md ("Store layout"); the store layer only.
 import { crc32 } from 'node:zlib';
 import { StoreError, hashFromBytes, hashToBytes, type Hash } from '../core/index.ts';
 import type { ObjectKind } from './ports.ts';
