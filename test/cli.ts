@@ -37,6 +37,8 @@ export function testEnv(extra: Record<string, string | undefined> = {}): NodeJS.
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   for (const k of ['LODE_STORE', 'LODE_CONFIG', 'LODE_TEST_ENOSPC_AFTER', 'NODE_OPTIONS']) delete env[k];
   env.XDG_CONFIG_HOME = join(tmpdir(), 'lode-test-no-config');
+  env.XDG_CACHE_HOME = join(tmpdir(), 'lode-test-cache');
+  delete env.LODE_CACHE_DIR;
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
     else env[k] = v;

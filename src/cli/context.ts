@@ -6,7 +6,7 @@ import { EXIT, type ExitStatus } from './errors.ts';
 import { loadConfig, type LodeConfig } from './config.ts';
 import { Output } from './output.ts';
 import { createProgress, type ProgressBar, type ProgressUnit } from './progress.ts';
-import { locateStore, type StoreLocation } from './store-location.ts';
+import { cacheDirFor, locateStore, type StoreLocation } from './store-location.ts';
 
 /** A command's body: it returns its exit status (0 when it returns nothing) or throws a coded error. */
 export type CommandBody = (ctx: Context) => Promise<ExitStatus | void>;
@@ -68,7 +68,7 @@ export class Context {
   async openStore(): Promise<Store> {
     if (this.store === undefined) {
       const { dir } = this.storeLocation();
-      this.store = await openStore(dir);
+      this.store = await openStore(dir, { cacheDir: cacheDirFor(dir, this.env) });
     }
     return this.store;
   }

@@ -22,6 +22,8 @@ export interface OpenStoreOptions {
   packTargetBytes?: number;
   /** Test hook: pack writes fail with ENOSPC after this many bytes (also LODE_TEST_ENOSPC_AFTER). */
   enospcAfterBytes?: number;
+  /** Where the disposable cache (the stat cache) lives; default `<store>/cache`. */
+  cacheDir?: string;
 }
 
 export class DiskStore implements Store {
@@ -31,17 +33,21 @@ export class DiskStore implements Store {
   readonly blobs: Blobs;
   readonly typed: Objects;
   readonly meta: DiskMetaStore;
+  readonly cache: DiskMetaStore;
   readonly index: DiskIndex;
+  readonly #cacheIndex: DiskIndex;
   readonly lockDir: string;
   readonly #lock: StoreLock;
   #closed = false;
 
-  constructor(path: string, identity: Identity, index: DiskIndex, objects: DiskObjectStore, lock: StoreLock) {
+  constructor(path: string, identity: Identity, index: DiskIndex, cacheIndex: DiskIndex, objects: DiskObjectStore, lock: StoreLock) {
     this.path = path;
     this.identity = identity;
     this.index = index;
     this.objects = objects;
     this.meta = new DiskMetaStore(index);
+    this.#cacheIndex = cacheIndex;
+    this.cache = new DiskMetaStore(cacheIndex);
     this.blobs = createBlobs(objects, chunkStream);
     this.typed = createObjects(objects);
     this.lockDir = join(path, 'locks');
@@ -55,6 +61,7 @@ export class DiskStore implements Store {
       await this.objects.close();
     } finally {
       await this.index.close().catch(() => {});
+      await this.#cacheIndex.close().catch(() => {});
       await this.#lock.release();
     }
   }
@@ -125,6 +132,7 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
     for (const sub of ['packs', 'locks', 'index']) await mkdir(join(dir, sub), { mode: 0o700 }).catch((e: { code?: string }) => {
       if (e.code !== 'EEXIST') throw e;
     });
+    await mkdir(opts.cacheDir ?? join(dir, 'cache'), { recursive: true, mode: 0o700 });
   } catch (e) {
     throw setupError(e, dir);
   }
@@ -138,8 +146,9 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
   }
   try {
     const index = new DiskIndex(join(dir, 'index'));
+    const cacheIndex = new DiskIndex(opts.cacheDir ?? join(dir, 'cache'));
     const objects = new DiskObjectStore(index, join(dir, 'packs'), { packTargetBytes: opts.packTargetBytes, faults: faultsFrom(opts) });
-    return new DiskStore(dir, identity, index, objects, lock);
+    return new DiskStore(dir, identity, index, cacheIndex, objects, lock);
   } catch (e) {
     await lock.release();
     throw e;

@@ -114,6 +114,7 @@ export function memoryStore(): Store & { objects: MemoryObjectStore } {
     blobs: createBlobs(objects, chunkStream),
     typed: createObjects(objects),
     meta: new MemoryMetaStore(),
+    cache: new MemoryMetaStore(),
     async close() {},
   };
 }

@@ -91,5 +91,10 @@ export interface Store {
   readonly blobs: Blobs;
   readonly typed: Objects;
   readonly meta: MetaStore;
+  /**
+   * Local, disposable metadata (the stat cache): losing it costs only speed. It may live outside the
+   * store, as restic's cache does, and is never part of what the store holds.
+   */
+  readonly cache: MetaStore;
   close(): Promise<void>;
 }

@@ -24,7 +24,7 @@ function makeSource(): string {
 }
 
 function rowKeys(store: Store): string[] {
-  return [...store.meta.table(STAT_CACHE_TABLE).range('')].map(([k]) => k);
+  return [...store.cache.table(STAT_CACHE_TABLE).range('')].map(([k]) => k);
 }
 
 async function blobOf(store: Store, tree: TreeId, name: string): Promise<string> {
@@ -45,7 +45,7 @@ for (const kind of ['memory', 'disk'] as const) {
     assert.equal(first.stats.unchangedFiles, 0);
     // Rows are written after the flush that makes their blobs durable.
     assert.deepEqual(spy.log.slice(-2), ['flush', 'write']);
-    for (const [, v] of inner.meta.table(STAT_CACHE_TABLE).range('')) {
+    for (const [, v] of inner.cache.table(STAT_CACHE_TABLE).range('')) {
       const row = decodeRow(v);
       assert.ok(row);
       if (!row.dir) assert.ok(inner.objects.has(row.file.blob));

@@ -1,6 +1,6 @@
 // The stat cache (worktree layer): per arena and source root, the (size, mtime, ctime, inode) of each
-// file and the blob it had, so an unchanged file is not read again. Rows live in the store's meta table
-// 'statcache' and are written only after the objects they name are flushed (metadata implies data).
+// file and the blob it had, so an unchanged file is not read again. Rows live in the store's disposable
+// cache (table 'statcache') and are written only after the objects they name are flushed.
 import type { BigIntStats } from 'node:fs';
 import { decodeCbor, encodeCbor, hashFromBytes, hashToBytes, type ArenaId, type BlobId } from '../core/index.ts';
 import type { MetaStore, Store } from '../store/index.ts';
@@ -107,7 +107,7 @@ export class StatCache {
 
   constructor(store: Store, arena: ArenaId, root: string) {
     this.#store = store;
-    this.#meta = store.meta;
+    this.#meta = store.cache;
     this.#prefix = `${arena}\0${root}\0`;
   }
 

@@ -1,6 +1,6 @@
 // A store wrapper for tests: logs puts, flushes, meta writes and blob writes, and can hide objects from
 // `has` (as if gc had removed them after a crashed snapshot). Used by *.test.ts only.
-import { chunkStream, createBlobs, createObjects, type ObjectStore, type Store } from '../../store/index.ts';
+import { chunkStream, createBlobs, createObjects, type MetaStore, type ObjectStore, type Store } from '../../store/index.ts';
 
 export interface Spy { store: Store; log: string[]; hidden: Set<string>; blobWrites: number }
 
@@ -37,17 +37,22 @@ export function spyStore(inner: Store, hooks: { beforeBlobWrite?: (n: number) =>
       manifest: (id) => blobs.manifest(id),
     },
     typed: createObjects(objects),
-    meta: {
-      table: (name) => {
-        const t = inner.meta.table(name);
-        return { get: (k) => t.get(k), range: (prefix) => { hooks.onRange?.(prefix); return t.range(prefix); } };
-      },
-      write: async (fn) => {
-        log.push('write');
-        await inner.meta.write(fn);
-      },
-    },
+    meta: spyMeta(inner.meta, log, hooks),
+    cache: spyMeta(inner.cache, log, hooks),
     close: () => inner.close(),
   };
   return spy;
+}
+
+function spyMeta(inner: MetaStore, log: string[], hooks: { onRange?: (prefix: string) => void }): MetaStore {
+  return {
+    table: (name) => {
+      const t = inner.table(name);
+      return { get: (k) => t.get(k), range: (prefix) => { hooks.onRange?.(prefix); return t.range(prefix); } };
+    },
+    write: async (fn) => {
+      log.push('write');
+      await inner.write(fn);
+    },
+  };
 }
