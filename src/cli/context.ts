@@ -68,7 +68,9 @@ export class Context {
   async openStore(): Promise<Store> {
     if (this.store === undefined) {
       const { dir } = this.storeLocation();
-      this.store = await openStore(dir, { cacheDir: cacheDirFor(dir, this.env) });
+      const store = await openStore(dir, { cacheDir: cacheDirFor(dir, this.env) });
+      if (store.cacheProblem !== undefined && !this.opts.quiet) process.stderr.write(`lode: warning: ${store.cacheProblem}; unchanged files will be read again\n`);
+      this.store = store;
     }
     return this.store;
   }

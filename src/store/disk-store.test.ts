@@ -10,6 +10,27 @@ import { tempDir } from './testing/disk-harness.ts';
 import { startChild } from './testing/child.ts';
 
 describe('openStore', () => {
+  it('keeps the cache where it is told, and in memory for this run when that place cannot be used', async () => {
+    const dir = await tempDir();
+    try {
+      const cacheDir = join(dir, 'elsewhere', 'cache');
+      const s = await openStore(join(dir, 'store'), { cacheDir });
+      assert.equal(s.cacheProblem, undefined);
+      await s.cache.write((w) => w.put('statcache', 'k', new Uint8Array([1])));
+      await s.close();
+      assert.ok((await stat(join(cacheDir, 'data.mdb'))).isFile(), 'the cache is an LMDB env at cacheDir');
+      // A file where the cache directory should be: the store still opens, with a memory cache.
+      await writeFile(join(dir, 'blocked'), 'not a directory');
+      const t = await openStore(join(dir, 'store'), { cacheDir: join(dir, 'blocked', 'cache') });
+      assert.match(t.cacheProblem ?? '', /cannot open the cache/);
+      await t.cache.write((w) => w.put('statcache', 'k', new Uint8Array([2])));
+      assert.deepEqual(t.cache.table('statcache').get('k'), new Uint8Array([2]));
+      await t.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('creates the store and the node identity on first use, and keeps them', async () => {
     const dir = join(await tempDir(), 'nested', 'store');
     try {

@@ -11,7 +11,8 @@ import { DiskObjectStore } from './disk-objects.ts';
 import { writeFileDurable } from './durable-file.ts';
 import { acquireShared, type StoreLock } from './locks.ts';
 import type { DiskFaults } from './pack-file.ts';
-import type { Blobs, Identity, Objects, Store } from './ports.ts';
+import { MemoryMetaStore } from './memory.ts';
+import type { Blobs, Identity, MetaStore, Objects, Store } from './ports.ts';
 import { createObjects } from './typed.ts';
 
 export const STORE_FORMAT = 'lode-store';
@@ -33,21 +34,24 @@ export class DiskStore implements Store {
   readonly blobs: Blobs;
   readonly typed: Objects;
   readonly meta: DiskMetaStore;
-  readonly cache: DiskMetaStore;
+  readonly cache: MetaStore;
+  /** Why the cache could not be opened (this run then keeps it in memory), or undefined. */
+  readonly cacheProblem: string | undefined;
   readonly index: DiskIndex;
-  readonly #cacheIndex: DiskIndex;
+  readonly #cacheIndex: DiskIndex | undefined;
   readonly lockDir: string;
   readonly #lock: StoreLock;
   #closed = false;
 
-  constructor(path: string, identity: Identity, index: DiskIndex, cacheIndex: DiskIndex, objects: DiskObjectStore, lock: StoreLock) {
+  constructor(path: string, identity: Identity, index: DiskIndex, cache: OpenedCache, objects: DiskObjectStore, lock: StoreLock) {
     this.path = path;
     this.identity = identity;
     this.index = index;
     this.objects = objects;
     this.meta = new DiskMetaStore(index);
-    this.#cacheIndex = cacheIndex;
-    this.cache = new DiskMetaStore(cacheIndex);
+    this.#cacheIndex = cache.index;
+    this.cache = cache.index ? new DiskMetaStore(cache.index) : new MemoryMetaStore();
+    this.cacheProblem = cache.problem;
     this.blobs = createBlobs(objects, chunkStream);
     this.typed = createObjects(objects);
     this.lockDir = join(path, 'locks');
@@ -61,7 +65,7 @@ export class DiskStore implements Store {
       await this.objects.close();
     } finally {
       await this.index.close().catch(() => {});
-      await this.#cacheIndex.close().catch(() => {});
+      await this.#cacheIndex?.close().catch(() => {});
       await this.#lock.release();
     }
   }
@@ -109,6 +113,18 @@ async function ensureIdentity(dir: string): Promise<Identity> {
   return { nodeId, secretKey };
 }
 
+interface OpenedCache { index?: DiskIndex | undefined; problem?: string | undefined }
+
+/** The disposable cache; one that cannot be opened (unwritable, full disk) is replaced by memory for this run. */
+async function openCache(dir: string): Promise<OpenedCache> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    return { index: new DiskIndex(dir) };
+  } catch (e) {
+    return { problem: `cannot open the cache at ${dir}: ${(e as Error).message}` };
+  }
+}
+
 function faultsFrom(opts: OpenStoreOptions): DiskFaults | undefined {
   const env = process.env.LODE_TEST_ENOSPC_AFTER;
   const limit = opts.enospcAfterBytes ?? (env !== undefined && env !== '' ? Number(env) : undefined);
@@ -132,7 +148,6 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
     for (const sub of ['packs', 'locks', 'index']) await mkdir(join(dir, sub), { mode: 0o700 }).catch((e: { code?: string }) => {
       if (e.code !== 'EEXIST') throw e;
     });
-    await mkdir(opts.cacheDir ?? join(dir, 'cache'), { recursive: true, mode: 0o700 });
   } catch (e) {
     throw setupError(e, dir);
   }
@@ -146,9 +161,9 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
   }
   try {
     const index = new DiskIndex(join(dir, 'index'));
-    const cacheIndex = new DiskIndex(opts.cacheDir ?? join(dir, 'cache'));
+    const cache = await openCache(opts.cacheDir ?? join(dir, 'cache'));
     const objects = new DiskObjectStore(index, join(dir, 'packs'), { packTargetBytes: opts.packTargetBytes, faults: faultsFrom(opts) });
-    return new DiskStore(dir, identity, index, cacheIndex, objects, lock);
+    return new DiskStore(dir, identity, index, cache, objects, lock);
   } catch (e) {
     await lock.release();
     throw e;
