@@ -131,3 +131,23 @@ test('a corrupt blob is a CORRUPT problem, leaves nothing under its name, and th
   assert.equal(fs.readFileSync(path.join(target, 'good'), 'utf8'), 'fine content');
   assert.deepEqual(fs.readdirSync(target).sort(), ['bad', 'good'], 'no temporary file is left');
 });
+
+test('a file already in the target is replaced by a new inode, never written through (a hard link to outside stays intact)', async (t) => {
+  const { target, outside } = setup(t);
+  const store = memoryStore();
+  const entry = { ...(await fileEntry(store, 'f', 'restored bytes')), mode: 0o640 };
+  const root = await store.typed.putTree({ entries: [entry, await fileEntry(store, 'fresh', 'new name')] });
+  fs.linkSync(path.join(outside, 'victim'), path.join(target, 'f'));
+  const r = await restoreTree(store, { tree: root, target });
+  assert.deepEqual(r.problems, []);
+  assert.equal(fs.readFileSync(path.join(outside, 'victim'), 'utf8'), 'original');
+  assert.equal(fs.readFileSync(path.join(target, 'f'), 'utf8'), 'restored bytes');
+  assert.equal(fs.readFileSync(path.join(target, 'fresh'), 'utf8'), 'new name');
+  for (const name of ['f', 'fresh']) {
+    const st = fs.lstatSync(path.join(target, name));
+    assert.equal(st.nlink, 1);
+    assert.equal(st.mtimeMs, mtime.sec * 1000);
+  }
+  assert.equal(fs.lstatSync(path.join(target, 'f')).mode & 0o7777, 0o640);
+  assert.deepEqual(fs.readdirSync(target).sort(), ['f', 'fresh'], 'no temporary file is left');
+});

@@ -1,6 +1,7 @@
-// restoreTree (worktree layer): writes a stored tree back to disk. Each file streams into a temporary
-// file beside its final name and is renamed into place only once the blob verified, so a corrupt blob
-// never leaves wrong bytes under the real name. Nothing is ever written through a symlink.
+// restoreTree (worktree layer): writes a stored tree back to disk. No wrong byte is ever written under a
+// real name: a one-chunk blob is verified whole before its file is created; a multi-chunk blob streams into
+// a temporary file renamed into place only once it verified; an existing name is always replaced by a
+// rename, never written into. Nothing is ever written through a symlink or a hard link.
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -24,7 +25,7 @@ export interface RestoreOptions {
   concurrency?: number;
 }
 
-const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_CONCURRENCY = 16;
 // O_EXCL with O_CREAT never opens an existing path, symlink or not; O_NOFOLLOW says so twice.
 const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
 /** Failures of the target's disk as a whole: going on would only fail again for every file. */
@@ -190,8 +191,78 @@ class RestoreRun {
 
   async #file(dir: string, relPath: string, e: FileEntry): Promise<void> {
     if (this.#fatal !== undefined) return;
-    // Synchronous file calls: each async one costs a threadpool round trip (tens of µs of main-thread
-    // time here), more than the call itself; reading and decompressing the blob stays asynchronous.
+    if (this.#store.objects.kind(e.blob) === 'chunk') await this.#wholeFile(dir, relPath, e);
+    else await this.#streamedFile(dir, relPath, e);
+  }
+
+  /**
+   * A one-chunk blob: its bytes arrive verified from one `objects.get` before anything is created, so
+   * they may go straight under the final name (O_EXCL: a new file, never through a symlink). Only a name
+   * that already exists goes through a temporary file and a rename, which replaces it atomically.
+   */
+  async #wholeFile(dir: string, relPath: string, e: FileEntry): Promise<void> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.#store.objects.get(e.blob);
+      if (bytes.length !== e.size) throw new StoreError('CORRUPT', `blob ${e.blob} has ${bytes.length} bytes, the tree says ${e.size}`);
+    } catch (err) {
+      this.#readFailed(relPath, err);
+      return;
+    }
+    if (this.#fatal !== undefined) return;
+    const final = path.join(dir, e.name);
+    let created = final;
+    let fd: number;
+    try {
+      fd = fs.openSync(final, CREATE_FLAGS, 0o600);
+    } catch (err) {
+      if (syscallCode(err) !== 'EEXIST') {
+        this.#writeFailed(relPath, err);
+        return;
+      }
+      created = tempName(dir);
+      try {
+        fd = fs.openSync(created, CREATE_FLAGS, 0o600);
+      } catch (err2) {
+        this.#writeFailed(relPath, err2);
+        return;
+      }
+    }
+    try {
+      for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at);
+      const closing = fd;
+      fd = -1;
+      this.#finish(closing, e);
+      if (created !== final) fs.renameSync(created, final);
+    } catch (err) {
+      if (fd >= 0) fs.closeSync(fd);
+      // The name was created by this call (O_EXCL), so removing it removes nothing that was there before.
+      fs.rmSync(created, { force: true });
+      this.#writeFailed(relPath, err);
+      return;
+    }
+    this.stats.bytes += bytes.length;
+    this.#restored(relPath);
+  }
+
+  /** Mode and mtime through the open descriptor (no second path lookup), then close. */
+  #finish(fd: number, e: FileEntry): void {
+    try {
+      fs.fchmodSync(fd, e.mode);
+      fs.futimesSync(fd, seconds(e.mtime), seconds(e.mtime));
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  #restored(relPath: string): void {
+    this.stats.files++;
+    this.#currentPath = relPath;
+    this.#progress.tick(() => this.progress());
+  }
+
+  /** A multi-chunk blob streams into a temporary file, renamed into place once the whole content verified. */
+  async #streamedFile(dir: string, relPath: string, e: FileEntry): Promise<void> {
     const tmp = tempName(dir);
     let fd: number;
     try {
@@ -203,7 +274,7 @@ class RestoreRun {
     let stage: 'read' | 'write' = 'read';
     try {
       let written = 0;
-      for await (const chunk of this.#content(e)) {
+      for await (const chunk of this.#store.blobs.read(e.blob)) {
         stage = 'write';
         for (let at = 0; at < chunk.length; ) at += fs.writeSync(fd, chunk, at);
         written += chunk.length;
@@ -212,33 +283,17 @@ class RestoreRun {
       }
       if (written !== e.size) throw new StoreError('CORRUPT', `blob ${e.blob} has ${written} bytes, the tree says ${e.size}`);
       stage = 'write';
-      fs.fchmodSync(fd, e.mode);
-      fs.futimesSync(fd, seconds(e.mtime), seconds(e.mtime));
       const closing = fd;
       fd = -1;
-      fs.closeSync(closing);
+      this.#finish(closing, e);
       fs.renameSync(tmp, path.join(dir, e.name));
-      this.stats.files++;
-      this.#currentPath = relPath;
-      this.#progress.tick(() => this.progress());
+      this.#restored(relPath);
     } catch (err) {
       if (fd >= 0) fs.closeSync(fd);
       fs.rmSync(tmp, { force: true });
       if (stage === 'read') this.#readFailed(relPath, err);
       else this.#writeFailed(relPath, err);
     }
-  }
-
-  /**
-   * A blob's verified bytes. A one-chunk blob is that chunk, so one verified get serves it; going
-   * through blobs.read would fetch the chunk twice (once for its manifest).
-   */
-  #content(e: FileEntry): AsyncIterable<Uint8Array> {
-    if (this.#store.objects.kind(e.blob) !== 'chunk') return this.#store.blobs.read(e.blob);
-    const objects = this.#store.objects;
-    return (async function* () {
-      yield await objects.get(e.blob);
-    })();
   }
 
   symlink(dir: string, relPath: string, e: SymlinkEntry, depth: number): void {
