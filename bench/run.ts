@@ -126,9 +126,9 @@ async function benchTool(tool: Tool, source: TreeSummary): Promise<ToolResult> {
     if (!(e instanceof BenchStepFailed)) throw e;
     r.error = e.message;
     say(`  FAILED: ${e.message}`);
-  } finally {
-    rmSync(target, { recursive: true, force: true });
   }
+  // Restored trees are deleted at the end of the run, not here: on ext4 without a journal, files created
+  // soon after many deletions cost far more, which would penalise whichever tool restores next.
   return r;
 }
 
@@ -155,7 +155,6 @@ say(`dataset: ${source.files} files, ${source.dirs} dirs, ${source.symlinks} sym
 
 const results: ToolResult[] = [];
 for (const name of selected) results.push(await benchTool(tools[name], source));
-for (const r of results) if (r.tool !== 'lode') rmSync(join(work, `repo-${r.tool}`), { recursive: true, force: true });
 
 const bigGib = Number(values['big-gib']);
 if (!values['no-big']) {

@@ -35,20 +35,22 @@ function onPath(cmd: string): boolean {
 export function makeTools(work: string, lodeFromSource = false): Record<ToolName, Tool> {
   const lode = lodeFromSource ? LODE_SOURCE : LODE_BIN;
   const resticEnv = { RESTIC_PASSWORD: 'lode-bench', RESTIC_CACHE_DIR: join(work, 'restic-cache') };
+  // Each tool keeps its local cache in the work dir, outside the repository it is measured by.
+  const lodeEnv = { LODE_CACHE_DIR: join(work, 'lode-cache') };
   // BORG_BASE_DIR keeps borg's cache, keys and security dirs inside the bench's temp dir.
   const borgEnv = { BORG_PASSPHRASE: 'lode-bench', BORG_BASE_DIR: join(work, 'borg-base') };
   return {
     lode: {
       name: 'lode',
-      settings: `CLI \`node ${lodeFromSource ? 'src/cli/main.ts' : 'bin/lode.js'}\`, default settings (zstd-3, FastCDC 256K/1M/4M), unencrypted`,
+      settings: `CLI \`node ${lodeFromSource ? 'src/cli/main.ts' : 'bin/lode.js'}\`, default settings (zstd-3, FastCDC 256K/1M/4M), unencrypted, stat cache in the work dir (LODE_CACHE_DIR)`,
       unavailable: () => {
         if (lodeFromSource) return existsSync(LODE_SOURCE) ? undefined : `lode CLI source ${LODE_SOURCE} is missing`;
         return existsSync(LODE_BUILT) ? undefined : `lode CLI not built (${LODE_BUILT} is missing): run \`npm run build\``;
       },
       version: () => ({ cmd: process.execPath, args: [lode, '--version'] }),
       init: () => undefined, // the first snapshot creates the store and the arena
-      snapshot: (repo, source) => ({ cmd: process.execPath, args: [lode, '--store', repo, 'snapshot', source, '--arena', 'bench'] }),
-      restore: (repo, target) => ({ cmd: process.execPath, args: [lode, '--store', repo, 'restore', 'bench', target] }),
+      snapshot: (repo, source) => ({ cmd: process.execPath, args: [lode, '--store', repo, 'snapshot', source, '--arena', 'bench'], env: lodeEnv }),
+      restore: (repo, target) => ({ cmd: process.execPath, args: [lode, '--store', repo, 'restore', 'bench', target], env: lodeEnv }),
       restoredRoot: (target) => target,
       restoreIntoExistingDir: false,
     },
