@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ArenaId, TreeId } from '../core/index.ts';
 import { memoryStore, openStore, type Store } from '../store/index.ts';
 import { snapshotTree, STAT_CACHE_TABLE } from './index.ts';
-import { decodeRow } from './stat-cache.ts';
+import { decodeRow, encodeRow, type FileRow } from './stat-cache.ts';
 import { removeDir, tempDir } from './testing/fixtures.ts';
 import { spyStore } from './testing/spy-store.ts';
 
@@ -156,4 +156,19 @@ test('a file replaced by a directory and back keeps the cache consistent', async
   assert.equal(r.stats.files, 6);
   const keys = rowKeys(spy.store).map((k) => k.split('\0').slice(2).join(' '));
   assert.ok(!keys.includes('a.txt inner'), 'rows below the old directory are gone');
+});
+
+test('stat cache rows have one fixed binary layout (fixture bytes); any other bytes are no row', () => {
+  const file: FileRow = { size: 1234, mtime: [1_700_000_000, 123_456_789], ctime: [-5, 999_999_999], ino: 2n ** 40n + 7n, blob: 'ab'.repeat(32) as never };
+  const bytes = encodeRow({ dir: false, file });
+  assert.equal(Buffer.from(bytes).toString('hex'),
+    '0200' + '409348000000000041d954fc40000000' + '075bcd15' + 'c014000000000000' + '3b9ac9ff' + '0000010000000007' + 'ab'.repeat(32));
+  assert.deepEqual(decodeRow(bytes), { dir: false, file });
+  assert.deepEqual(Buffer.from(encodeRow({ dir: true })).toString('hex'), '0201');
+  assert.deepEqual(decodeRow(Uint8Array.of(2, 1)), { dir: true });
+  // A version-1 (CBOR) row, a truncated row, a wrong kind and an unsafe size are all "read the file again".
+  for (const bad of [Buffer.from('a2617601636469720f5', 'hex'), bytes.subarray(0, 73), Uint8Array.of(2, 7), Uint8Array.of(2, 1, 0)]) assert.equal(decodeRow(bad), undefined);
+  const huge = Uint8Array.from(bytes);
+  new DataView(huge.buffer).setFloat64(2, 2 ** 60);
+  assert.equal(decodeRow(huge), undefined);
 });

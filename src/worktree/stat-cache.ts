@@ -2,11 +2,11 @@
 // file and the blob it had, so an unchanged file is not read again. Rows live in the store's disposable
 // cache (table 'statcache') and are written only after the objects they name are flushed.
 import type { BigIntStats } from 'node:fs';
-import { decodeCbor, encodeCbor, hashFromBytes, hashToBytes, type ArenaId, type BlobId } from '../core/index.ts';
+import { hashFromBytes, hashToBytes, type ArenaId, type BlobId } from '../core/index.ts';
 import type { MetaStore, Store } from '../store/index.ts';
 
 export const STAT_CACHE_TABLE = 'statcache';
-const ROW_VERSION = 1;
+const ROW_VERSION = 2;
 /** Rows per meta write: one LMDB transaction per batch, not one per file. */
 const BATCH_ROWS = 4096;
 /** Longer keys are not cached: LMDB (the real store's meta) takes keys up to 1 KiB. */
@@ -42,16 +42,30 @@ export function fileRowOf(st: BigIntStats, blob: BlobId): FileRow {
   return { size: Number(st.size), mtime: splitNs(st.mtimeNs), ctime: splitNs(st.ctimeNs), ino: st.ino, blob };
 }
 
-function inoBytes(ino: bigint): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, ino));
-  return b;
-}
+/**
+ * Rows are a fixed binary layout, decoded without a CBOR parser (one per file on every snapshot):
+ * byte 0 the row version (2), byte 1 the kind (0 file, 1 directory marker); a file row then holds size
+ * (float64, an exact integer), mtime seconds (float64) and nanoseconds (uint32), ctime likewise, the inode
+ * (uint64) and the blob id (32 bytes), big-endian: 74 bytes.
+ */
+const FILE_ROW_BYTES = 74;
+const DIR_ROW = Uint8Array.of(ROW_VERSION, 1);
 
 export function encodeRow(row: Row): Uint8Array {
-  if (row.dir) return encodeCbor({ v: ROW_VERSION, dir: true });
+  if (row.dir) return DIR_ROW;
   const f = row.file;
-  return encodeCbor({ v: ROW_VERSION, size: f.size, mtime: f.mtime, ctime: f.ctime, ino: inoBytes(f.ino), blob: hashToBytes(f.blob) });
+  const out = new Uint8Array(FILE_ROW_BYTES);
+  const v = new DataView(out.buffer);
+  out[0] = ROW_VERSION;
+  out[1] = 0;
+  v.setFloat64(2, f.size);
+  v.setFloat64(10, f.mtime[0]);
+  v.setUint32(18, f.mtime[1]);
+  v.setFloat64(22, f.ctime[0]);
+  v.setUint32(30, f.ctime[1]);
+  v.setBigUint64(34, BigInt.asUintN(64, f.ino));
+  out.set(hashToBytes(f.blob), 42);
+  return out;
 }
 
 /**
@@ -59,25 +73,15 @@ export function encodeRow(row: Row): Uint8Array {
  * cannot read means "read the file again", which is always correct.
  */
 export function decodeRow(bytes: Uint8Array): Row | undefined {
-  let m: unknown;
-  try {
-    m = decodeCbor(bytes, 'stat cache row');
-  } catch {
-    return undefined;
-  }
-  if (typeof m !== 'object' || m === null) return undefined;
-  const r = m as Record<string, unknown>;
-  if (r.v !== ROW_VERSION) return undefined;
-  if (r.dir === true) return { dir: true };
-  const { size, mtime, ctime, ino, blob } = r;
-  if (typeof size !== 'number' || !isPair(mtime) || !isPair(ctime)) return undefined;
-  if (!(ino instanceof Uint8Array) || ino.length !== 8 || !(blob instanceof Uint8Array) || blob.length !== 32) return undefined;
-  const inoValue = new DataView(ino.buffer, ino.byteOffset, 8).getBigUint64(0);
-  return { dir: false, file: { size, mtime, ctime, ino: inoValue, blob: hashFromBytes<BlobId>(blob) } };
-}
-
-function isPair(v: unknown): v is [number, number] {
-  return Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number';
+  if (bytes.length < 2 || bytes[0] !== ROW_VERSION) return undefined;
+  if (bytes[1] === 1) return bytes.length === 2 ? { dir: true } : undefined;
+  if (bytes[1] !== 0 || bytes.length !== FILE_ROW_BYTES) return undefined;
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const size = v.getFloat64(2);
+  const mtime: [number, number] = [v.getFloat64(10), v.getUint32(18)];
+  const ctime: [number, number] = [v.getFloat64(22), v.getUint32(30)];
+  if (!Number.isSafeInteger(size) || size < 0 || !Number.isSafeInteger(mtime[0]) || !Number.isSafeInteger(ctime[0])) return undefined;
+  return { dir: false, file: { size, mtime, ctime, ino: v.getBigUint64(34), blob: hashFromBytes<BlobId>(bytes.subarray(42, 74)) } };
 }
 
 /** Whether `st` is the file a cached row describes, unchanged since. */
