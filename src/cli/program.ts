@@ -14,6 +14,12 @@ import { registerLog } from './commands/log.ts';
 import { registerLs } from './commands/ls.ts';
 import { registerRestore } from './commands/restore.ts';
 import { registerSnapshot } from './commands/snapshot.ts';
+import { registerBranch } from './commands/branch.ts';
+import { registerReflog } from './commands/reflog.ts';
+import { registerReset } from './commands/reset.ts';
+import { registerShow } from './commands/show.ts';
+import { registerTag } from './commands/tag.ts';
+import { registerVerify } from './commands/verify.ts';
 
 export interface ProgramResult { status: ExitStatus }
 
@@ -59,6 +65,12 @@ export function buildProgram(result: ProgramResult): Command {
   registerLs(program, run);
   registerCat(program, run);
   registerDiff(program, run);
+  registerShow(program, run);
+  registerBranch(program, run);
+  registerTag(program, run);
+  registerReflog(program, run);
+  registerReset(program, run);
+  registerVerify(program, run);
   registerRestore(program, run);
   registerFsck(program, run);
   registerGc(program, run);

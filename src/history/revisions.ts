@@ -1,9 +1,10 @@
-// Revisions: the words a user types for a commit (a branch, a full id, an id prefix, then ~N and ^N
+// Revisions: the words a user types for a commit (a branch, then a tag, a full id, an id prefix, then ~N and ^N
 // suffixes) resolved against one arena. History layer.
 import { isHashHex, HistoryError, type CommitId } from '../core/index.ts';
 import type { Store } from '../store/index.ts';
 import type { ArenaRecord } from './arenas.ts';
 import { branchNameProblem, getBranch, listBranches } from './refs.ts';
+import { getTag } from './tags.ts';
 
 export const DEFAULT_BRANCH = 'main';
 const MIN_PREFIX = 4;
@@ -29,7 +30,8 @@ export async function resolveRevision(store: Store, arena: ArenaRecord, rev: str
 function resolveBase(store: Store, arena: ArenaRecord, base: string, rev: string): CommitId {
   const branchName = branchNameProblem(base) === undefined;
   if (branchName) {
-    const id = getBranch(store, arena.id, base);
+    // A branch wins over a tag of the same name: branches are what users move and name most often.
+    const id = getBranch(store, arena.id, base) ?? getTag(store, arena.id, base);
     if (id !== undefined) return id;
   }
   if (isHashHex(base)) {

@@ -1,7 +1,8 @@
-// `lode fsck [--read-data]`: checks that everything the roots reach exists and is indexed; with
-// --read-data it re-hashes every byte. Each bad object is printed with the arena, commit and paths
-// that reach it. Exit 1 on any error.
+// `lode fsck [--read-data]`: checks that everything the roots reach exists and is indexed, and that every
+// reachable commit is signed by its author (BAD_SIGNATURE); with --read-data it re-hashes every byte.
+// Each bad object is printed with the arena, commit and paths that reach it. Exit 1 on any error.
 import type { Command } from 'commander';
+import { checkSignatures } from '../../history/index.ts';
 import { fsck } from '../../store/index.ts';
 import { EXIT } from '../errors.ts';
 import { formatBytes } from '../format.ts';
@@ -37,8 +38,12 @@ export function registerFsck(program: Command, run: Runner): void {
       } finally {
         bar?.stop();
       }
-      const errors = report.errors.map((e) => ({ ...e, where: e.paths.map((p) => describePath(p, roots)) }));
-      ctx.out.result({ ok: report.ok, roots: roots.roots.length, counts: report.counts, errors });
+      // Every reachable commit must carry its author's signature; the store layer cannot know that.
+      const signatures = await checkSignatures(store, roots.roots);
+      const signatureErrors = signatures.problems.map((p) => ({ code: p.code, id: p.id, message: p.message, paths: [p.id] }));
+      const errors = [...report.errors, ...signatureErrors].map((e) => ({ ...e, where: e.paths.map((p) => describePath(p, roots)) }));
+      const ok = report.ok && signatureErrors.length === 0;
+      ctx.out.result({ ok, roots: roots.roots.length, counts: report.counts, signaturesChecked: signatures.checked, errors });
       for (const e of errors) {
         // Store messages usually name the object already; add the id only when they do not.
         const what = e.id === undefined || e.message.includes(e.id) ? e.message : `${e.id}: ${e.message}`;
@@ -52,7 +57,8 @@ export function registerFsck(program: Command, run: Runner): void {
       ctx.out.line(`checked ${roots.roots.length} roots: ${c.commits} commits, ${c.trees} trees, ${c.blobs} blobs, ${c.chunks} chunks; ${c.indexedObjects} objects in ${c.packs} packs`);
       if (opts.readData === true) ctx.out.line(`verified ${formatBytes(c.bytesVerified)} of data`);
       if (c.reclaimableBytes > 0) ctx.out.line(`${formatBytes(c.reclaimableBytes)} reclaimable by lode gc${c.unindexedPacks > 0 ? ` (${c.unindexedPacks} unindexed packs)` : ''}`);
-      if (report.ok) {
+      ctx.out.line(`checked the signatures of ${signatures.checked} commits`);
+      if (ok) {
         ctx.out.line('no errors found');
         return EXIT.OK;
       }
