@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { Context, type GlobalOptions, type Runner } from './context.ts';
 import { EXIT_STATUS_HELP, type ExitStatus } from './errors.ts';
 import { registerArena } from './commands/arena.ts';
+import { registerBlame } from './commands/blame.ts';
 import { registerCat } from './commands/cat.ts';
 import { registerDiff } from './commands/diff.ts';
 import { registerFsck } from './commands/fsck.ts';
@@ -65,6 +66,7 @@ export function buildProgram(result: ProgramResult): Command {
   registerLs(program, run);
   registerCat(program, run);
   registerDiff(program, run);
+  registerBlame(program, run);
   registerShow(program, run);
   registerBranch(program, run);
   registerTag(program, run);

@@ -15,3 +15,6 @@ export { signatureStatus, requireGoodSignature, checkSignatures, type SignatureS
 export { diffLines, splitLines, DEFAULT_MAX_EDIT_DISTANCE, type Edit, type EqualEdit, type DeleteEdit, type InsertEdit, type DiffLinesOptions } from './line-diff.ts';
 export { unifiedDiff, looksBinary, type UnifiedDiffOptions } from './unified-diff.ts';
 export { mergeText, mergeLines, type MergeTextOptions, type MergeResult, type MergeChunk } from './text-merge.ts';
+export { mergeBases, isAncestor } from './merge-base.ts';
+export { logGraph, type GraphCommit, type GraphRow } from './log-graph.ts';
+export { blameFile, type BlameLine } from './blame.ts';

@@ -2,6 +2,7 @@
 // frontier ordered, so a walk over n commits costs O(n log n) and reads each commit once.
 import type { Commit, CommitId } from '../core/index.ts';
 import type { Store } from '../store/index.ts';
+import { MaxHeap } from './max-heap.ts';
 
 export interface LogItem { id: CommitId; commit: Commit }
 
@@ -10,50 +11,13 @@ function newer(a: LogItem, b: LogItem): boolean {
   return a.commit.time !== b.commit.time ? a.commit.time > b.commit.time : a.id > b.id;
 }
 
-class Frontier {
-  readonly #items: LogItem[] = [];
-
-  get size(): number { return this.#items.length; }
-
-  push(item: LogItem): void {
-    const h = this.#items;
-    h.push(item);
-    let i = h.length - 1;
-    while (i > 0) {
-      const up = (i - 1) >> 1;
-      if (!newer(h[i]!, h[up]!)) break;
-      [h[i], h[up]] = [h[up]!, h[i]!];
-      i = up;
-    }
-  }
-
-  pop(): LogItem | undefined {
-    const h = this.#items;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length === 0 || last === undefined) return top;
-    h[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let best = i;
-      if (l < h.length && newer(h[l]!, h[best]!)) best = l;
-      if (r < h.length && newer(h[r]!, h[best]!)) best = r;
-      if (best === i) break;
-      [h[i], h[best]] = [h[best]!, h[i]!];
-      i = best;
-    }
-    return top;
-  }
-}
 
 /** Every ancestor of `start` (itself included), newest first by (time, id), each commit once. */
 export async function* walkLog(store: Store, start: CommitId, opts: { limit?: number } = {}): AsyncIterable<LogItem> {
   const limit = opts.limit ?? Infinity;
   if (limit <= 0) return;
   const seen = new Set<CommitId>([start]);
-  const frontier = new Frontier();
+  const frontier = new MaxHeap<LogItem>(newer);
   frontier.push({ id: start, commit: await store.typed.getCommit(start) });
   let emitted = 0;
   for (let item = frontier.pop(); item !== undefined; item = frontier.pop()) {
