@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseConfig } from './config.ts';
+import { parseConfig, parseExpiry, reflogExpireMs } from './config.ts';
 import { locateStore } from './store-location.ts';
 
 test('a full config from DESIGN.md is accepted', () => {
@@ -46,6 +46,10 @@ const refused: [string, string][] = [
   ['[[arenas]]\nname = "x"\ndefault = "maybe"\n', 'field arenas[0].default'],
   ['[[peers]]\nnode_id = "AB"\n', 'field peers[0].node_id'],
   ['[cache]\nquota = "lots"\n', 'field cache.quota'],
+  ['[history]\nreflog_expire = "30 days"\n', 'field history.reflog_expire'],
+  ['[history]\nreflog_expire = 30\n', 'field history.reflog_expire'],
+  ['[history]\nreflog_expire = "-1d"\n', 'field history.reflog_expire'],
+  ['[history]\nkeep = "30d"\n', 'field history.keep'],
 ];
 for (const [text, reason] of refused) {
   test(`refuses ${JSON.stringify(text)} naming the file and ${reason}`, () => {
@@ -64,4 +68,15 @@ test('store location precedence: flag, LODE_STORE, store.path relative to the co
   assert.equal(locateStore(undefined, parseConfig('[store]\npath = "~/x"\n', '/etc/lode.toml'), {}).dir, join(homedir(), 'x'));
   assert.equal(locateStore(undefined, none, { XDG_DATA_HOME: '/xdg' }).dir, '/xdg/lode');
   assert.equal(locateStore(undefined, none, {}).dir, join(homedir(), '.local', 'share', 'lode'));
+});
+
+test('history.reflog_expire: Nd, Nh or never; 30 days when absent', () => {
+  const hour = 60 * 60 * 1000;
+  assert.equal(reflogExpireMs(parseConfig('', undefined)), 30 * 24 * hour);
+  assert.equal(reflogExpireMs(parseConfig('[history]\nreflog_expire = "7d"\n', undefined)), 7 * 24 * hour);
+  assert.equal(reflogExpireMs(parseConfig('[history]\nreflog_expire = "12h"\n', undefined)), 12 * hour);
+  assert.equal(reflogExpireMs(parseConfig('[history]\nreflog_expire = "0h"\n', undefined)), 0);
+  assert.equal(reflogExpireMs(parseConfig('[history]\nreflog_expire = "never"\n', undefined)), Infinity);
+  assert.equal(parseExpiry('1w'), undefined);
+  assert.equal(parseExpiry(''), undefined);
 });

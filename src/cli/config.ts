@@ -25,6 +25,27 @@ export interface LodeConfig {
   network: { listen?: string[] };
   sync: { enumerate_threshold?: number };
   cache: { quota?: string | number };
+  history: { reflog_expire?: string };
+}
+
+/** How long reflog rows live when lode.toml does not say (`history.reflog_expire`). */
+export const DEFAULT_REFLOG_EXPIRE = '30d';
+const HOUR_MS = 60 * 60 * 1000;
+const EXPIRY = /^(\d{1,6})([dh])$/;
+
+/** `Nd` or `Nh` as milliseconds, `never` as Infinity; undefined when the text is neither. */
+export function parseExpiry(text: string): number | undefined {
+  if (text === 'never') return Infinity;
+  const m = EXPIRY.exec(text);
+  if (m === null) return undefined;
+  return Number(m[1]) * (m[2] === 'd' ? 24 * HOUR_MS : HOUR_MS);
+}
+
+/** The configured reflog age limit in milliseconds (Infinity: never expire). The loader checked it. */
+export function reflogExpireMs(config: LodeConfig): number {
+  const ms = parseExpiry(config.history.reflog_expire ?? DEFAULT_REFLOG_EXPIRE);
+  if (ms === undefined) throw new UsageError('BAD_CONFIG', `config file ${config.file ?? 'lode.toml'}: field history.reflog_expire: expected Nd, Nh or "never"`);
+  return ms;
 }
 
 type Table = Record<string, unknown>;
@@ -94,6 +115,9 @@ export function parseConfig(text: string, file: string | undefined): LodeConfig 
     if (typeof v === 'string' && /^\d+(\.\d+)?\s*(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB)?$/i.test(v)) return;
     fail(field, 'expected a byte count such as 50GiB');
   };
+  const expiry: FieldCheck = (v, field) => {
+    if (typeof v !== 'string' || parseExpiry(v) === undefined) fail(field, 'expected an age such as "30d" or "12h", or "never"');
+  };
 
   /** Checks a table against its fields: unknown keys are refused, required ones must be present. */
   const checkTable = (v: unknown, field: string, fields: Record<string, FieldCheck>, required: string[] = []): void => {
@@ -118,6 +142,7 @@ export function parseConfig(text: string, file: string | undefined): LodeConfig 
     network: (v, field) => checkTable(v, field, { listen: strings }),
     sync: (v, field) => checkTable(v, field, { enumerate_threshold: positiveInt }),
     cache: (v, field) => checkTable(v, field, { quota }),
+    history: (v, field) => checkTable(v, field, { reflog_expire: expiry }),
   };
   for (const key of Object.keys(doc)) {
     const check = sections[key];
@@ -134,9 +159,10 @@ export function parseConfig(text: string, file: string | undefined): LodeConfig 
     network: (doc.network as LodeConfig['network'] | undefined) ?? config.network,
     sync: (doc.sync as LodeConfig['sync'] | undefined) ?? config.sync,
     cache: (doc.cache as LodeConfig['cache'] | undefined) ?? config.cache,
+    history: (doc.history as LodeConfig['history'] | undefined) ?? config.history,
   };
 }
 
 function emptyConfig(file: string | undefined): LodeConfig {
-  return { file, store: {}, arenas: [], peers: [], network: {}, sync: {}, cache: {} };
+  return { file, store: {}, arenas: [], peers: [], network: {}, sync: {}, cache: {}, history: {} };
 }

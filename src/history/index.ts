@@ -2,7 +2,7 @@
 // paths inside a version and diffs between versions. It sits on the store and core layers.
 export { createArena, listArenas, findArena, requireArena, checkArenaName, encodeArenaRecord, decodeArenaRecord, type ArenaRecord } from './arenas.ts';
 export { getBranch, listBranches, moveBranch, checkBranchName, branchNameProblem, type MoveOptions } from './refs.ts';
-export { readReflog, encodeReflogEntry, decodeReflogEntry, type ReflogEntry } from './reflog.ts';
+export { readReflog, expireReflog, encodeReflogEntry, decodeReflogEntry, TAG_REFLOG_PREFIX, type ReflogEntry } from './reflog.ts';
 export { createCommit, verifyCommit, type NewCommit } from './commits.ts';
 export { resolveRevision, DEFAULT_BRANCH } from './revisions.ts';
 export { walkLog, type LogItem } from './log.ts';
@@ -10,7 +10,7 @@ export { lookupPath, walkTree, pathComponents, findEntry, type RootEntry } from 
 export { diffTrees, type DiffEntry } from './diff.ts';
 export { rootCommits } from './roots.ts';
 export { renameBranch } from './branch-rename.ts';
-export { createTag, deleteTag, getTag, listTags, checkTagName, allTaggedCommits, type TagRecord } from './tags.ts';
+export { createTag, deleteTag, getTag, listTags, checkTagName, allTaggedCommits, type TagRecord, type TagChangeOptions } from './tags.ts';
 export { signatureStatus, requireGoodSignature, checkSignatures, type SignatureStatus, type SignatureProblem } from './verify.ts';
 export { diffLines, splitLines, DEFAULT_MAX_EDIT_DISTANCE, type Edit, type EqualEdit, type DeleteEdit, type InsertEdit, type DiffLinesOptions } from './line-diff.ts';
 export { unifiedDiff, looksBinary, type UnifiedDiffOptions } from './unified-diff.ts';

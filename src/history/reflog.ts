@@ -1,15 +1,20 @@
-// The reflog: every branch move, appended in the same atomic write as the move itself (refs.ts).
-// History layer; rows live in the 'reflog' meta table under `<arena>/<branch> <seq>-<tag>`, with one
-// per-arena sequence counter under `<arena>` so that moves across branches keep their order.
+// The reflog: every branch move and tag change, appended in the same atomic write as the change itself
+// (refs.ts, tags.ts), and pruned by age (expireReflog, run by gc). History layer; rows live in the
+// 'reflog' meta table under `<arena>/<branch> <seq>-<tag>`, with one per-arena sequence counter under
+// `<arena>` so that moves across branches keep their order. Tag rows use `tag:<name>` as the branch
+// field: ':' is refused in branch names, so the two can never be confused.
 import { randomBytes } from 'node:crypto';
 import {
   decodeCbor, encodeCbor, fields as f, hashToBytes, HistoryError, type ArenaId, type CommitId,
 } from '../core/index.ts';
 import type { MetaTable, MetaWrite, Store } from '../store/index.ts';
+import { serialized } from './write-queue.ts';
 
 export interface ReflogEntry { branch: string; old: CommitId | null; new: CommitId | null; time: number; command: string; reason: string }
 
 export const REFLOG_TABLE = 'reflog';
+/** The branch field of a tag's reflog rows is this prefix and the tag name. */
+export const TAG_REFLOG_PREFIX = 'tag:';
 const REFLOG_VERSION = 1;
 const SEQ_DIGITS = 16;
 const ROW_SUFFIX = /^(\d{16})-[0-9a-f]{8}$/;
@@ -34,7 +39,7 @@ export function decodeReflogEntry(bytes: Uint8Array): ReflogEntry {
   f.exactKeys(m, 'reflog entry', ['v', 'branch', 'old', 'new', 'time', 'cmd', 'why']);
   f.literal(m.v, REFLOG_VERSION, 'reflog entry.v');
   return {
-    branch: f.text(m.branch, 'reflog entry.branch', 255),
+    branch: f.text(m.branch, 'reflog entry.branch', 255 + TAG_REFLOG_PREFIX.length),
     old: decodeOptionalId(m.old, 'reflog entry.old'),
     new: decodeOptionalId(m.new, 'reflog entry.new'),
     time: f.int(m.time, 'reflog entry.time'),
@@ -83,4 +88,28 @@ export function readReflog(store: Store, arena: ArenaId, branch?: string): Reflo
   // Equal sequence numbers come only from a race between processes; the key order breaks the tie.
   rows.sort((a, b) => b.seq - a.seq);
   return rows.map((r) => r.entry);
+}
+
+/**
+ * Deletes every row whose time is more than `olderThanMs` before `now`, in one write; returns how many.
+ * The per-arena counters stay, so later rows still sort after the survivors. The commits the removed
+ * rows named stop being roots (unless a branch, a tag or another row still names them).
+ */
+export async function expireReflog(store: Store, olderThanMs: number, now: number = Date.now()): Promise<number> {
+  if (!(olderThanMs >= 0)) throw new HistoryError('BAD_REFLOG_EXPIRY', `reflog expiry must be a non-negative age, got ${olderThanMs}`);
+  const cutoff = now - olderThanMs;
+  const table = store.meta.table(REFLOG_TABLE);
+  let removed = 0;
+  await serialized(store.meta, () => store.meta.write((w) => {
+    removed = 0;
+    for (const [key, bytes] of table.range('')) {
+      // The per-arena counter rows are keyed by the bare arena id; entries have a '/' after it.
+      if (!key.includes('/')) continue;
+      if (decodeReflogEntry(bytes).time < cutoff) {
+        w.delete(REFLOG_TABLE, key);
+        removed++;
+      }
+    }
+  }));
+  return removed;
 }

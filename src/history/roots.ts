@@ -1,5 +1,6 @@
 // The commits that keep data alive: every branch head and tag of every arena, and every commit the reflog
-// names, so that an undone move can be redone after gc. History layer; fsck and gc take these as roots.
+// names (branch moves and tag changes), so that an undone move can be redone after gc until its reflog row
+// expires (reflog.ts expireReflog). History layer; fsck and gc take these as roots.
 import type { CommitId } from '../core/index.ts';
 import type { Store } from '../store/index.ts';
 import { REFS_TABLE, decodeRef } from './refs.ts';

@@ -40,7 +40,8 @@ function isContent(entry: TreeEntry | undefined): boolean {
   return entry === undefined || entry.kind === 'file' || entry.kind === 'symlink';
 }
 
-async function printFileDiff(store: Store, out: Output, change: DiffEntry): Promise<void> {
+/** Prints one change's unified line diff (or a note for binary and large files); `lode show` uses it too. */
+export async function printFileDiff(store: Store, out: Output, change: DiffEntry): Promise<void> {
   const oldEntry = change.change === 'added' ? undefined : change.old;
   const newEntry = change.change === 'removed' ? undefined : change.new;
   // Directories have no content of their own; their files are separate changes.

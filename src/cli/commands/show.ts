@@ -1,9 +1,10 @@
 // `lode show ARENA[@REV]`: one commit: id, parents, author, date, message, signature status, and the
-// path-level diff against its first parent (as `lode diff` prints it).
+// diff against its first parent as `lode diff` prints it (path lines, then unified line diffs).
 import type { Command } from 'commander';
 import { diffTrees, signatureStatus } from '../../history/index.ts';
 import { formatDate } from '../format.ts';
 import type { Runner } from '../context.ts';
+import { printFileDiff } from './diff.ts';
 import { resolveSpec } from '../resolve.ts';
 import { parseRevisionSpec } from '../revision-spec.ts';
 
@@ -39,5 +40,8 @@ export function registerShow(program: Command, run: Runner): void {
         else if (c.change === 'modified') ctx.out.line(ctx.out.paint('yellow', `M ${c.path}`));
         else ctx.out.line(`R ${c.from ?? '?'} -> ${c.path}`);
       }
+      if (ctx.out.json || changes.length === 0) return;
+      ctx.out.line('');
+      for (const c of changes) await printFileDiff(store, ctx.out, c);
     }));
 }
