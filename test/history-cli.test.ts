@@ -1,30 +1,14 @@
 // The history commands end to end: verify (and fsck's signature check), branch, tag, reflog, reset and
 // show, run as child processes against a temporary store.
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { commitSigningBytes, generateKeypair, signBytes, type CommitId } from '../src/core/index.ts';
 import { moveBranch, requireArena } from '../src/history/index.ts';
 import { openStore } from '../src/store/index.ts';
 import { errorCodeOf, explain, lode, lodeJson, suiteDir } from './cli.ts';
+import { twoSnapshots } from './history-fixture.ts';
 
-interface Commit { id: CommitId; parents: CommitId[]; author: string }
-
-/** An arena `a` with two snapshots: one.txt, then one.txt changed and two.txt added. Returns [c1, c2]. */
-async function twoSnapshots(dir: string, store: string): Promise<[CommitId, CommitId]> {
-  const src = join(dir, 'src');
-  await mkdir(src, { recursive: true });
-  await writeFile(join(src, 'one.txt'), 'first\n');
-  let r = await lode(['snapshot', src, '--arena', 'a', '-m', 'first'], { store });
-  assert.equal(r.code, 0, explain(r));
-  await writeFile(join(src, 'one.txt'), 'first, changed\n');
-  await writeFile(join(src, 'two.txt'), 'second\n');
-  r = await lode(['snapshot', src, '--arena', 'a', '-m', 'second'], { store });
-  assert.equal(r.code, 0, explain(r));
-  const { doc } = await lodeJson<{ commits: Commit[] }>(['log', 'a'], { store });
-  return [doc.commits[1]!.id, doc.commits[0]!.id];
-}
 
 describe('lode verify and fsck signatures', () => {
   const dir = suiteDir('history-verify');

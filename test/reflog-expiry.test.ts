@@ -1,7 +1,7 @@
 // Reflog expiry (history.reflog_expire, applied by `lode gc`), tag changes in the reflog, and the line
 // diffs of `lode show`: unit tests of expireReflog with an injected clock, then the CLI end to end.
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { CommitId } from '../src/core/index.ts';
@@ -9,6 +9,7 @@ import { createArena, createTag, deleteTag, expireReflog, moveBranch, readReflog
 import { commit } from '../src/history/testing/fixtures.ts';
 import { memoryStore } from '../src/store/index.ts';
 import { errorCodeOf, explain, lode, lodeJson, suiteDir } from './cli.ts';
+import { twoSnapshots } from './history-fixture.ts';
 
 const how = { command: 'lode test', reason: 'test' };
 const DAY = 24 * 60 * 60 * 1000;
@@ -57,20 +58,6 @@ describe('tags in the reflog', () => {
   });
 });
 
-/** An arena `a` with two snapshots: one.txt, then one.txt changed and two.txt added. Returns [c1, c2]. */
-async function twoSnapshots(dir: string, store: string): Promise<[CommitId, CommitId]> {
-  const src = join(dir, 'src');
-  await mkdir(src, { recursive: true });
-  await writeFile(join(src, 'one.txt'), 'first\n');
-  let r = await lode(['snapshot', src, '--arena', 'a', '-m', 'first'], { store });
-  assert.equal(r.code, 0, explain(r));
-  await writeFile(join(src, 'one.txt'), 'first, changed\n');
-  await writeFile(join(src, 'two.txt'), 'second\n');
-  r = await lode(['snapshot', src, '--arena', 'a', '-m', 'second'], { store });
-  assert.equal(r.code, 0, explain(r));
-  const { doc } = await lodeJson<{ commits: { id: CommitId }[] }>(['log', 'a'], { store });
-  return [doc.commits[1]!.id, doc.commits[0]!.id];
-}
 
 describe('lode gc expires the reflog (history.reflog_expire)', () => {
   const dir = suiteDir('reflog-expiry');
