@@ -6,24 +6,15 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { blake3Hex, StoreError, type ArenaId, type TreeId } from '../core/index.ts';
-import { memoryStore, type Store } from '../store/index.ts';
+import { blake3Hex, StoreError, type ArenaId } from '../core/index.ts';
+import { memoryStore } from '../store/index.ts';
 import { snapshotTree, type Problem } from './index.ts';
 import { readFileBlob } from './file-reader.ts';
-import { isRoot, removeDir, tempDir } from './testing/fixtures.ts';
+import { isRoot, removeDir, tempDir, treePaths } from './testing/fixtures.ts';
 import { spyStore } from './testing/spy-store.ts';
 
 const arena = '1'.repeat(64) as ArenaId;
 const child = path.join(import.meta.dirname, 'testing', 'snapshot-child.ts');
-
-async function paths(store: Store, tree: TreeId, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of (await store.typed.getTree(tree)).entries) {
-    out.push(prefix + e.name);
-    if (e.kind === 'dir') out.push(...(await paths(store, e.tree, `${prefix}${e.name}/`)));
-  }
-  return out;
-}
 
 const codes = (ps: Problem[]) => ps.map((p) => [p.path, p.code]).sort();
 
@@ -69,7 +60,7 @@ test('names that are not UTF-8 and sockets are skipped with a problem', async (t
   const store = memoryStore();
   const r = await snapshotTree(store, { source: src, arena });
   assert.deepEqual(codes(r.problems), [['bad-\uFFFD\uFFFD', 'BAD_NAME'], ['sock', 'UNSUPPORTED_TYPE']]);
-  assert.deepEqual(await paths(store, r.tree), ['good-\uFFFD-name']);
+  assert.deepEqual(await treePaths(store, r.tree), ['good-\uFFFD-name']);
 });
 
 const changes: { name: string; change: (file: string) => void; size: (old: number) => number }[] = [
@@ -127,7 +118,7 @@ test('a file that vanishes between listing and lstat is reported as VANISHED', a
   const spy = spyStore(memoryStore(), { onRange: () => fs.rmSync(path.join(src, 'goes'), { force: true }) });
   const r = await snapshotTree(spy.store, { source: src, arena });
   assert.deepEqual(codes(r.problems), [['goes', 'VANISHED']]);
-  assert.deepEqual(await paths(spy.store, r.tree), ['stays']);
+  assert.deepEqual(await treePaths(spy.store, r.tree), ['stays']);
 });
 
 test('an abort during the walk stops it with ABORTED and leaves no task running', async (t) => {

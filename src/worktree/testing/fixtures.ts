@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { TreeId } from '../../core/index.ts';
 import { memoryStore, openStore, type Store } from '../../store/index.ts';
 
 export function tempDir(label: string): string {
@@ -93,4 +94,14 @@ function isLink(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Every path in a tree, depth first, directories before their contents. */
+export async function treePaths(store: Store, tree: TreeId, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of (await store.typed.getTree(tree)).entries) {
+    out.push(prefix + e.name);
+    if (e.kind === 'dir') out.push(...(await treePaths(store, e.tree, `${prefix}${e.name}/`)));
+  }
+  return out;
 }
