@@ -13,7 +13,6 @@ import { EXIT, type ExitStatus } from '../errors.ts';
 import { formatBytes, formatDuration } from '../format.ts';
 import type { Runner } from '../context.ts';
 import { checkArenaName } from '../revision-spec.ts';
-import { estimateSource, type SourceEstimate } from '../source-estimate.ts';
 
 interface SnapshotOptions { arena: string; message?: string }
 
@@ -89,17 +88,14 @@ async function snapshot(ctx: Context, dir: string, opts: SnapshotOptions): Promi
   const parentTree = parent === undefined ? undefined : (await store.typed.getCommit(parent)).tree;
 
   const bar = ctx.progress('snapshot');
-  const scan = new AbortController();
-  let estimate: SourceEstimate | undefined;
-  if (bar.active) void estimateSource(source, store.path, scan.signal).then((e) => { estimate = e; });
   let result: Awaited<ReturnType<typeof snapshotTree>>;
   try {
+    // Only a shown bar asks for progress: snapshotTree then also counts the source for the totals.
     result = await snapshotTree(store, {
       source, arena: arena.id, signal: ctx.interruptible(),
-      onProgress: (p) => bar.update(estimate === undefined ? p : { ...p, totalBytes: Math.max(estimate.bytes, p.bytes), totalFiles: Math.max(estimate.files, p.files) }),
+      ...(bar.active ? { onProgress: (p) => bar.update(p) } : {}),
     });
   } finally {
-    scan.abort();
     bar.stop();
   }
   const { tree, stats, problems } = result;
