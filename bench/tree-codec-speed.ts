@@ -29,7 +29,7 @@ function makeTree(t: number): Tree {
 }
 
 // The codec as it was: cborg with the same options and the same checks.
-const KIND_CODES = { file: 0, dir: 1, symlink: 2 } as const;
+const KIND_CODES = { file: 0, dir: 1, symlink: 2, conflict: 3 } as const;
 const KINDS = ['file', 'dir', 'symlink'] as const;
 const decodeOptions = { strict: true, allowIndefinite: false, allowUndefined: false, allowNaN: false, allowInfinity: false, allowBigInt: false, rejectDuplicateMapKeys: true, useMaps: false };
 const id = (h: string) => Buffer.from(h, 'hex');
@@ -42,7 +42,7 @@ function cborgEncode(tree: Tree): Uint8Array {
     t: 'tree', v: 1, e: tree.entries.map((e) => {
       const m: Record<string, unknown> = { n: e.name, k: KIND_CODES[e.kind], m: e.mode, t: [e.mtime.sec, e.mtime.nsec] };
       if (e.kind === 'file') { m.s = e.size; m.id = id(e.blob); }
-      if (e.kind === 'dir') m.id = id(e.tree);
+      if (e.kind === 'dir' || e.kind === 'conflict') m.id = id(e.tree);
       if (e.kind === 'symlink') m.l = e.target;
       return m;
     }),

@@ -43,7 +43,7 @@ export function formatMtime(m: Mtime): string {
 
 /** `ls -l` style mode string: drwxr-xr-x, with setuid/setgid/sticky bits. */
 export function formatMode(kind: TreeEntry['kind'], mode: number): string {
-  const type = kind === 'dir' ? 'd' : kind === 'symlink' ? 'l' : '-';
+  const type = kind === 'dir' ? 'd' : kind === 'symlink' ? 'l' : kind === 'conflict' ? 'C' : '-';
   const bit = (mask: number, ch: string): string => ((mode & mask) !== 0 ? ch : '-');
   const exec = (xMask: number, special: number, on: string, off: string): string => {
     const x = (mode & xMask) !== 0;

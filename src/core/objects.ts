@@ -13,7 +13,7 @@ export const LIMITS = {
   treeEntries: TREE_LIMITS.entries, parents: 64, chunks: 1 << 22, name: TREE_LIMITS.name, target: TREE_LIMITS.target, message: 1 << 20,
 };
 
-export type { EntryKind, Mtime, FileEntry, DirEntry, SymlinkEntry, TreeEntry, Tree } from './tree-codec.ts';
+export type { EntryKind, Mtime, FileEntry, DirEntry, SymlinkEntry, ConflictEntry, TreeEntry, Tree } from './tree-codec.ts';
 
 export interface Commit {
   tree: TreeId;
@@ -29,8 +29,8 @@ export interface Commit {
 /** The chunk list of a blob larger than one chunk. A one-chunk blob is the chunk itself. */
 export interface BlobManifest { size: number; chunks: { id: ChunkId; size: number }[] }
 
-const KIND_CODES: Record<EntryKind, number> = { file: 0, dir: 1, symlink: 2 };
-const KINDS: EntryKind[] = ['file', 'dir', 'symlink'];
+const KIND_CODES: Record<EntryKind, number> = { file: 0, dir: 1, symlink: 2, conflict: 3 };
+const KINDS: EntryKind[] = ['file', 'dir', 'symlink', 'conflict'];
 
 /** Rejects names that could escape a directory or that the filesystem cannot hold. */
 export function checkName(name: string): string {
@@ -49,7 +49,7 @@ export function compareNames(a: string, b: string): number {
 function encodeEntry(e: TreeEntry): Record<string, unknown> {
   const m: Record<string, unknown> = { n: e.name, k: KIND_CODES[e.kind], m: e.mode, t: [e.mtime.sec, e.mtime.nsec] };
   if (e.kind === 'file') { m.s = e.size; m.id = hashToBytes(e.blob); }
-  if (e.kind === 'dir') m.id = hashToBytes(e.tree);
+  if (e.kind === 'dir' || e.kind === 'conflict') m.id = hashToBytes(e.tree);
   if (e.kind === 'symlink') m.l = e.target;
   return m;
 }
@@ -58,7 +58,7 @@ function decodeEntry(v: unknown, i: number): TreeEntry {
   const what = `tree entry ${i}`;
   const m = f.asMap(v, what);
   const kind = KINDS[f.uint(m.k, `${what}.k`, KINDS.length - 1)]!;
-  const extra = kind === 'file' ? ['s', 'id'] : kind === 'dir' ? ['id'] : ['l'];
+  const extra = kind === 'file' ? ['s', 'id'] : kind === 'symlink' ? ['l'] : ['id'];
   f.exactKeys(m, what, ['n', 'k', 'm', 't', ...extra]);
   const name = checkName(f.text(m.n, `${what}.n`, LIMITS.name));
   const mode = f.uint(m.m, `${what}.m`, 0o7777);
@@ -66,7 +66,7 @@ function decodeEntry(v: unknown, i: number): TreeEntry {
   if (t.length !== 2) throw new FormatError('BAD_FIELD', `${what}.t: expected [sec, nsec]`);
   const mtime = { sec: f.int(t[0], `${what}.t`), nsec: f.uint(t[1], `${what}.t`, 999_999_999) };
   if (kind === 'file') return { kind, name, mode, mtime, size: f.uint(m.s, `${what}.s`), blob: f.hash<BlobId>(m.id, `${what}.id`) };
-  if (kind === 'dir') return { kind, name, mode, mtime, tree: f.hash<TreeId>(m.id, `${what}.id`) };
+  if (kind === 'dir' || kind === 'conflict') return { kind, name, mode, mtime, tree: f.hash<TreeId>(m.id, `${what}.id`) };
   return { kind, name, mode, mtime, target: f.text(m.l, `${what}.l`, LIMITS.target) };
 }
 

@@ -9,14 +9,14 @@ import {
 } from './index.ts';
 
 const hx = (id: string) => Buffer.from(id, 'hex');
-const KIND = { file: 0, dir: 1, symlink: 2 } as const;
+const KIND = { file: 0, dir: 1, symlink: 2, conflict: 3 } as const;
 
 // The reference encodings: the object maps as docs/format.md lays them out, encoded by cborg.
 function referenceTree(tree: Tree): Uint8Array {
   return encodeCbor({
     t: 'tree', v: 1, e: tree.entries.map((e) => ({
       n: e.name, k: KIND[e.kind], m: e.mode, t: [e.mtime.sec, e.mtime.nsec],
-      ...(e.kind === 'file' ? { s: e.size, id: hx(e.blob) } : e.kind === 'dir' ? { id: hx(e.tree) } : { l: e.target }),
+      ...(e.kind === 'file' ? { s: e.size, id: hx(e.blob) } : e.kind === 'symlink' ? { l: e.target } : { id: hx(e.tree) }),
     })),
   });
 }
@@ -47,6 +47,7 @@ const entry = (name: string): fc.Arbitrary<TreeEntry> => fc.oneof(
   fc.record({ kind: fc.constant('file' as const), name: fc.constant(name), mode, mtime, size, blob: hex32 }, PLAIN) as fc.Arbitrary<TreeEntry>,
   fc.record({ kind: fc.constant('dir' as const), name: fc.constant(name), mode, mtime, tree: hex32 }, PLAIN) as fc.Arbitrary<TreeEntry>,
   fc.record({ kind: fc.constant('symlink' as const), name: fc.constant(name), mode, mtime, target: anyText(300) }, PLAIN) as fc.Arbitrary<TreeEntry>,
+  fc.record({ kind: fc.constant('conflict' as const), name: fc.constant(name), mode, mtime, tree: hex32 }, PLAIN) as fc.Arbitrary<TreeEntry>,
 );
 const treeArb: fc.Arbitrary<Tree> = fc.uniqueArray(entryName, { maxLength: 300, selector: (s) => Buffer.from(s).toString('hex') })
   .chain((names) => fc.tuple(...names.sort(byteOrder).map(entry)))
@@ -128,7 +129,8 @@ test('tree: each kind of damage has its error code', () => {
     ['BAD_ENCODING', Buffer.concat([patch('616581a6', '61659fa6').subarray(0, fixture.length - 10), Buffer.from('ff61746474726565617601', 'hex')])], // indefinite list
     ['NON_CANONICAL', patch('616b00616d1901a4', '616d1901a4616b00')], // keys out of order
     ['NON_CANONICAL', patch('616d1901a4', '616df95c00')], // mode as a float (1.0-like half float)
-    ['BAD_FIELD', patch('616b00', '616b03')],
+    ['BAD_FIELD', patch('616b00', '616b04')],
+    ['UNKNOWN_FIELD', patch('616b00', '616b03')], // a conflict has no size
     ['BAD_FIELD', patch('5820' + '00'.repeat(32), '5821' + '00'.repeat(33))],
     ['MISSING_FIELD', patch('a6616b00', 'a6616b02')], // a symlink without a target
     ['MISSING_FIELD', encodeCbor({ t: 'tree', v: 1 })],

@@ -5,13 +5,18 @@ import { CanonicalReader, headSize, intSize, keyBytes, writeHead, writeInt } fro
 import { FormatError } from './errors.ts';
 import type { BlobId, TreeId } from './ids.ts';
 
-export type EntryKind = 'file' | 'dir' | 'symlink';
+export type EntryKind = 'file' | 'dir' | 'symlink' | 'conflict';
 export interface Mtime { sec: number; nsec: number }
 interface EntryBase { name: string; mode: number; mtime: Mtime }
 export interface FileEntry extends EntryBase { kind: 'file'; size: number; blob: BlobId }
 export interface DirEntry extends EntryBase { kind: 'dir'; tree: TreeId }
 export interface SymlinkEntry extends EntryBase { kind: 'symlink'; target: string }
-export type TreeEntry = FileEntry | DirEntry | SymlinkEntry;
+/**
+ * A path two merged versions disagree on. `tree` is its sides tree: entries named `base`, `ours`,
+ * `theirs` (each present when that version had the path) and `work` (what a worktree shows).
+ */
+export interface ConflictEntry extends EntryBase { kind: 'conflict'; tree: TreeId }
+export type TreeEntry = FileEntry | DirEntry | SymlinkEntry | ConflictEntry;
 export interface Tree { entries: TreeEntry[] }
 
 /** Bounds on what a tree decoder accepts (part of `LIMITS`). */
@@ -28,7 +33,7 @@ const N = keyBytes('n');
 const S = keyBytes('s');
 const T_PAIR = Uint8Array.of(...keyBytes('t'), 0x82);
 const ID_32 = Uint8Array.of(...keyBytes('id'), 0x58, 0x20);
-const KIND_CODES: Record<EntryKind, number> = { file: 0, dir: 1, symlink: 2 };
+const KIND_CODES: Record<EntryKind, number> = { file: 0, dir: 1, symlink: 2, conflict: 3 };
 
 /**
  * Canonical CBOR of `tree`, or null when a field is not of its declared type (then the generic
@@ -50,7 +55,7 @@ export function writeTree(tree: Tree): Uint8Array | null {
     if (e.kind === 'file') {
       if (!Number.isSafeInteger(e.size) || typeof e.blob !== 'string' || e.blob.length !== 64) return null;
       size += S.length + intSize(e.size) + ID_32.length + 32;
-    } else if (e.kind === 'dir') {
+    } else if (e.kind === 'dir' || e.kind === 'conflict') {
       if (typeof e.tree !== 'string' || e.tree.length !== 64) return null;
       size += ID_32.length + 32;
     } else if (e.kind === 'symlink') {
@@ -121,7 +126,7 @@ export function readTree(bytes: Uint8Array): Tree {
     const mapHead = r.byte();
     r.expect(K);
     const code = r.byte();
-    if (mapHead !== (code === 0 ? 0xa6 : 0xa5) || code > 2) r.off();
+    if (mapHead !== (code === 0 ? 0xa6 : 0xa5) || code > 3) r.off();
     let target = '';
     if (code === 2) {
       r.expect(L);
@@ -152,7 +157,8 @@ export function readTree(bytes: Uint8Array): Tree {
     if (r.pos + 32 > buf.length) r.off();
     const id = buf.toString('hex', r.pos, r.pos + 32);
     r.pos += 32;
-    entries.push(code === 0 ? { kind: 'file', name, mode, mtime, size, blob: id as BlobId } : { kind: 'dir', name, mode, mtime, tree: id as TreeId });
+    if (code === 0) entries.push({ kind: 'file', name, mode, mtime, size, blob: id as BlobId });
+    else entries.push({ kind: code === 1 ? 'dir' : 'conflict', name, mode, mtime, tree: id as TreeId });
   }
   r.expect(TREE_TAIL);
   r.end();

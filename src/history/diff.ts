@@ -61,6 +61,7 @@ function contentDiffers(x: TreeEntry, y: TreeEntry): boolean {
   if (x.kind !== y.kind || x.mode !== y.mode) return true;
   if (x.kind === 'file' && y.kind === 'file') return x.blob !== y.blob || x.size !== y.size;
   if (x.kind === 'symlink' && y.kind === 'symlink') return x.target !== y.target;
+  if (x.kind === 'conflict' && y.kind === 'conflict') return x.tree !== y.tree;
   return false;
 }
 

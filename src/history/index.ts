@@ -18,3 +18,4 @@ export { mergeText, mergeLines, type MergeTextOptions, type MergeResult, type Me
 export { mergeBases, isAncestor } from './merge-base.ts';
 export { logGraph, type GraphCommit, type GraphRow } from './log-graph.ts';
 export { blameFile, type BlameLine } from './blame.ts';
+export { writeConflict, readConflict, materialEntry, CONFLICT_SIDES, type ConflictSide, type ConflictSides, type PlainEntry } from './conflict-entry.ts';

@@ -94,7 +94,7 @@ export async function walkReachable(objects: ObjectStore, roots: CommitId[], v: 
         const t = decodeTree(await objects.get(id));
         v.reached?.(id, 'tree');
         for (const e of t.entries) {
-          const sub = e.kind === 'file' ? await blob(e.blob) : e.kind === 'dir' ? await tree(e.tree) : NONE;
+          const sub = e.kind === 'file' ? await blob(e.blob) : e.kind === 'symlink' ? NONE : await tree(e.tree);
           for (const b of sub) bad = [...bad, { defect: b.defect, rel: join(e.name, b.rel) }];
         }
       } catch (e) {

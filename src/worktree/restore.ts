@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { FormatError, StoreError, WorktreeError, type Mtime, type FileEntry, type SymlinkEntry, type TreeEntry, type TreeId } from '../core/index.ts';
 import type { Store } from '../store/index.ts';
+import { materialEntry, type PlainEntry } from '../history/index.ts';
 import { errorMessage, syscallCode, type Problem } from './problems.ts';
 import { ProgressThrottle } from './progress.ts';
 import { isContainedSymlink } from './symlink-safety.ts';
@@ -135,9 +136,17 @@ class RestoreRun {
       return { done: Promise.resolve() };
     }
     const parts: Promise<void>[] = [];
-    for (const e of entries) {
+    for (const stored of entries) {
       this.#checkStop();
-      const relPath = rel === '' ? e.name : `${rel}/${e.name}`;
+      const relPath = rel === '' ? stored.name : `${rel}/${stored.name}`;
+      let e;
+      try {
+        // A conflict shows its work side: the text with markers, or one version kept whole.
+        e = await materialEntry(this.#store, stored);
+      } catch (err) {
+        this.#readFailed(relPath, err);
+        continue;
+      }
       const absPath = path.join(abs, e.name);
       if (e.kind === 'dir') {
         if (!this.#ensureDir(absPath, relPath)) continue;
@@ -332,7 +341,7 @@ function pathParts(relPath: string | undefined): string[] {
 }
 
 /** The entry at `relPath` below the tree `root`; undefined for the root itself. */
-async function locate(store: Store, root: TreeId, relPath: string | undefined): Promise<TreeEntry | undefined> {
+async function locate(store: Store, root: TreeId, relPath: string | undefined): Promise<PlainEntry | undefined> {
   const parts = pathParts(relPath);
   let entry: TreeEntry | undefined;
   let tree = root;
@@ -342,7 +351,7 @@ async function locate(store: Store, root: TreeId, relPath: string | undefined): 
     entry = found;
     if (found.kind === 'dir') tree = found.tree;
   }
-  return entry;
+  return entry === undefined ? undefined : materialEntry(store, entry);
 }
 
 /** Restores the tree (or the part of it at `opts.path`) into `opts.target`. */

@@ -3,7 +3,9 @@
 // the bytes come base64-encoded inside one JSON document.
 import type { Command } from 'commander';
 import { UsageError } from '../../core/index.ts';
-import { lookupPath } from '../../history/index.ts';
+import { lookupPath, readConflict, CONFLICT_SIDES, type ConflictSide, type PlainEntry } from '../../history/index.ts';
+import type { Store } from '../../store/index.ts';
+import type { TreeEntry } from '../../core/index.ts';
 import type { Runner } from '../context.ts';
 import { resolveSpec } from '../resolve.ts';
 import { parseRevisionSpec } from '../revision-spec.ts';
@@ -22,18 +24,37 @@ class Base64Stream {
   }
 }
 
+/** The entry `cat` prints: a plain entry itself; for a conflict, the side asked for (its work side by default). */
+async function sideOf(store: Store, entry: TreeEntry, path: string, side: string | undefined): Promise<PlainEntry> {
+  if (side !== undefined && !(CONFLICT_SIDES as readonly string[]).includes(side)) {
+    throw new UsageError('BAD_SIDE', `--side must be one of ${CONFLICT_SIDES.join(', ')}`);
+  }
+  if (entry.kind !== 'conflict') {
+    if (side !== undefined) throw new UsageError('NOT_A_CONFLICT', `${path} is not conflicted; drop --side`);
+    return entry;
+  }
+  const sides = await readConflict(store, entry);
+  const picked = sides[(side ?? 'work') as ConflictSide];
+  if (picked === undefined) throw new UsageError('NO_SUCH_SIDE', `${path} has no ${side} side (that version deleted it)`);
+  if (picked.kind === 'conflict') throw new UsageError('NOT_A_FILE', `${path}: the ${side} side is itself a conflict`);
+  return picked;
+}
+
 export function registerCat(program: Command, run: Runner): void {
   program
     .command('cat')
     .description("stream a file's bytes from a version to stdout")
     .argument('<spec>', 'ARENA@REV:PATH, or ARENA:PATH for the head of main')
-    .action(async (spec: string, _opts: object, cmd: Command) => run(cmd, async (ctx) => {
+    .option('--side <side>', 'for a conflicted path: base, ours, theirs or work (the default, what a worktree shows)')
+    .action(async (spec: string, opts: { side?: string }, cmd: Command) => run(cmd, async (ctx) => {
       const parsed = parseRevisionSpec(spec, { allowPath: true, requirePath: true });
       const path = parsed.path!;
       const store = await ctx.openStore();
       const resolved = await resolveSpec(store, parsed);
-      const entry = await lookupPath(store, resolved.commit.tree, path);
-      if (entry.kind === 'dir') throw new UsageError('NOT_A_FILE', `${path} is a directory; use lode ls`);
+      const found = await lookupPath(store, resolved.commit.tree, path);
+      if (found.kind === 'dir') throw new UsageError('NOT_A_FILE', `${path} is a directory; use lode ls`);
+      const entry = await sideOf(store, found, path, opts.side);
+      if (entry.kind === 'dir') throw new UsageError('NOT_A_FILE', `${path}: that side is a directory; use lode ls`);
       const { arena, id } = resolved;
       if (ctx.out.json) {
         // One JSON document whose content is streamed as base64, so memory stays O(chunk) here too.

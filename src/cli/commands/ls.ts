@@ -13,13 +13,13 @@ interface LsOptions { recursive?: boolean }
 function entryJson(path: string, e: TreeEntry): Record<string, unknown> {
   const base = { path, name: e.name, kind: e.kind, mode: formatOctalMode(e.mode), mtime: mtimeToIso(e.mtime), mtime_ns: `${e.mtime.sec}${String(e.mtime.nsec).padStart(9, '0')}` };
   if (e.kind === 'file') return { ...base, size: e.size, blob: e.blob };
-  if (e.kind === 'dir') return { ...base, tree: e.tree };
+  if (e.kind === 'dir' || e.kind === 'conflict') return { ...base, tree: e.tree };
   return { ...base, target: e.target };
 }
 
 function entryRow(path: string, e: TreeEntry): string[] {
   const size = e.kind === 'file' ? String(e.size) : e.kind === 'symlink' ? String(Buffer.byteLength(e.target)) : '-';
-  const name = e.kind === 'dir' ? `${path}/` : e.kind === 'symlink' ? `${path} -> ${e.target}` : path;
+  const name = e.kind === 'dir' ? `${path}/` : e.kind === 'symlink' ? `${path} -> ${e.target}` : e.kind === 'conflict' ? `${path} (conflict)` : path;
   return [formatMode(e.kind, e.mode), size, formatMtime(e.mtime), name];
 }
 
