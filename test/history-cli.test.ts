@@ -112,6 +112,10 @@ describe('lode branch, tag, reflog, reset and show', () => {
     assert.equal(r.run.code, 0, explain(r.run));
     const gone = await lode(['tag', 'a', 'delete', 'v1'], { store });
     assert.deepEqual([gone.code, errorCodeOf(gone)], [4, 'NO_SUCH_TAG'], explain(gone));
+    const tagLog = await lodeJson<{ entries: { branch: string; old: string | null; new: string | null }[] }>(['reflog', 'a', 'tag:v1'], { store });
+    assert.deepEqual(tagLog.doc.entries.map((x) => [x.branch, x.old, x.new]), [['tag:v1', c1, null], ['tag:v1', null, c1]]);
+    const bad = await lode(['reflog', 'a', 'tag:a b'], { store });
+    assert.deepEqual([bad.code, errorCodeOf(bad)], [2, 'BAD_TAG_NAME'], explain(bad));
   });
 
   test('show prints the commit and its diff against the first parent', async () => {

@@ -146,3 +146,12 @@ test('tree: a name starting with U+FEFF round-trips', () => {
   const tree: Tree = { entries: [{ kind: 'symlink', name: '\uFEFFa', mode: 0, mtime: { sec: 0, nsec: 0 }, target: '\uFEFF' }] };
   assert.deepEqual(decodeTree(encodeTree(tree)), tree);
 });
+
+test('tree: the conflict entry fixture from docs/format.md decodes, and encodes back to the same bytes', () => {
+  const bytes = Buffer.from('a3616581a5616b03616d1901a4616e616161748201026269645820' + '00'.repeat(32) + '61746474726565617601', 'hex');
+  const tree = decodeTree(bytes);
+  assert.deepEqual(tree.entries, [{ kind: 'conflict', name: 'a', mode: 0o644, mtime: { sec: 1, nsec: 2 }, tree: '00'.repeat(32) }]);
+  assert.ok(Buffer.from(encodeTree(tree)).equals(bytes));
+  // A conflict needs its sides tree id, as a dir does.
+  assert.throws(() => decodeTree(Buffer.from(bytes.toString('hex').replace('a5616b03', 'a4616b03').replace('6269645820' + '00'.repeat(32), ''), 'hex')), { code: 'MISSING_FIELD' });
+});

@@ -1,6 +1,7 @@
-// `lode reflog ARENA [BRANCH]`: every branch move, newest first: old -> new, when, which command, why.
+// `lode reflog ARENA [BRANCH | tag:NAME]`: every branch move (and tag change), newest first: old -> new,
+// when, which command, why.
 import type { Command } from 'commander';
-import { checkBranchName, readReflog, requireArena } from '../../history/index.ts';
+import { checkBranchName, checkTagName, readReflog, requireArena, TAG_REFLOG_PREFIX } from '../../history/index.ts';
 import { formatDate } from '../format.ts';
 import type { Runner } from '../context.ts';
 import { parseRevisionSpec } from '../revision-spec.ts';
@@ -12,10 +13,11 @@ export function registerReflog(program: Command, run: Runner): void {
     .command('reflog')
     .description('show every move of the branches of an arena (or of one branch), newest first')
     .argument('<arena>', 'the arena')
-    .argument('[branch]', 'only this branch')
+    .argument('[branch]', 'only this branch, or tag:NAME for one tag')
     .action(async (arenaArg: string, branch: string | undefined, _opts: object, cmd: Command) => run(cmd, async (ctx) => {
       const { arena: name } = parseRevisionSpec(arenaArg, { allowPath: false });
-      if (branch !== undefined) checkBranchName(branch);
+      if (branch?.startsWith(TAG_REFLOG_PREFIX)) checkTagName(branch.slice(TAG_REFLOG_PREFIX.length));
+      else if (branch !== undefined) checkBranchName(branch);
       const store = await ctx.openStore();
       const arena = requireArena(store, name);
       const entries = readReflog(store, arena.id, branch);
