@@ -19,3 +19,7 @@ export { mergeBases, isAncestor } from './merge-base.ts';
 export { logGraph, type GraphCommit, type GraphRow } from './log-graph.ts';
 export { blameFile, type BlameLine } from './blame.ts';
 export { writeConflict, readConflict, materialEntry, CONFLICT_SIDES, type ConflictSide, type ConflictSides, type PlainEntry } from './conflict-entry.ts';
+export { editTree } from './tree-edit.ts';
+export { mergeTrees, MAX_TEXT_MERGE_BYTES, type TreeMergeOptions, type TreeMergeResult } from './tree-merge.ts';
+export { planMerge, mergeCommit, revertCommit, type MergePlan, type PlanOptions, type MergeCommitOptions, type MergeCommitResult, type RevertOptions } from './merge-commits.ts';
+export { listConflicts, resolveConflict, type ListedConflict } from './conflicts.ts';

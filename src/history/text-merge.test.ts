@@ -34,23 +34,6 @@ const disjointEdits = fc.array(fc.record({
 /** Texts over a small alphabet, so diffs are ambiguous and changes collide often. */
 const smallText = fc.array(fc.constantFrom('a\n', 'b\n', 'c\n', 'd\n', 'e'), { maxLength: 12 }).map((lines) => lines.join(''));
 
-/** Swap the two sections of every conflict block, which is what exchanging ours and theirs should do. */
-function swapSides(text: string): string {
-  const out: string[] = [];
-  let ours: string[] | undefined;
-  let theirs: string[] | undefined;
-  for (const line of text.split(/(?<=\n)/)) {
-    if (line.startsWith('<<<<<<< ')) ours = [];
-    else if (line === '=======\n' && ours !== undefined) theirs = [];
-    else if (line.startsWith('>>>>>>> ') && ours !== undefined && theirs !== undefined) {
-      out.push('<<<<<<< theirs\n', ...theirs, '=======\n', ...ours, '>>>>>>> ours\n');
-      ours = undefined;
-      theirs = undefined;
-    } else (theirs ?? ours ?? out).push(line);
-  }
-  return out.join('');
-}
-
 test('edits to disjoint regions merge without conflicts and keep every change', () => {
   fc.assert(fc.property(disjointEdits, ({ base, ours, theirs, expected }) => {
     assert.deepEqual(mergeText(base, ours, theirs), { text: expected, conflicts: 0 });
@@ -65,12 +48,13 @@ test('the same edit on both sides is taken once, and an untouched side takes the
   }), { numRuns: 300 });
 });
 
-test('merging is symmetric up to swapping the sides and labels', () => {
-  fc.assert(fc.property(smallText, smallText, smallText, (base, a, b) => {
-    const forward = mergeText(base, a, b);
-    const backward = mergeText(base, b, a, { oursLabel: 'theirs', theirsLabel: 'ours' });
+test('swapping the sides together with their labels gives the very same text', () => {
+  const labels = fc.constantFrom(['ours', 'theirs'], ['main', 'feature'], ['same', 'same']);
+  fc.assert(fc.property(smallText, smallText, smallText, labels, (base, a, b, [l1, l2]) => {
+    const forward = mergeText(base, a, b, { oursLabel: l1, theirsLabel: l2 });
+    const backward = mergeText(base, b, a, { oursLabel: l2, theirsLabel: l1 });
     assert.equal(backward.conflicts, forward.conflicts);
-    assert.equal(backward.text, swapSides(forward.text));
+    assert.equal(backward.text, forward.text);
     const split = (text: string) => text.split(/(?<=\n)/).filter((line) => line !== '');
     const chunks = mergeLines(split(base), split(a), split(b)).map((c) => (c.kind === 'conflict' ? { kind: c.kind, ours: c.theirs, theirs: c.ours } : c));
     assert.deepEqual(mergeLines(split(base), split(b), split(a)), chunks);
@@ -92,6 +76,17 @@ test('overlapping different edits conflict and keep both sides', () => {
     assert.ok(conflicts >= 1);
     assert.ok(text.includes(`<<<<<<< mine\n${oursLines.join('')}=======\n${theirsLines.join('')}>>>>>>> yours\n`));
   }), { numRuns: 200 });
+});
+
+test('a conflict block lists the side whose label sorts first first; equal labels order by content', () => {
+  const base = 'a\nb\nc\n';
+  const ours = 'a\nOURS\nc\n';
+  const theirs = 'a\nTHEIRS\nc\n';
+  assert.equal(mergeText(base, ours, theirs).text, 'a\n<<<<<<< ours\nOURS\n=======\nTHEIRS\n>>>>>>> theirs\nc\n');
+  assert.equal(mergeText(base, ours, theirs, { oursLabel: 'main', theirsLabel: 'feature' }).text,
+    'a\n<<<<<<< feature\nTHEIRS\n=======\nOURS\n>>>>>>> main\nc\n');
+  assert.equal(mergeText(base, theirs, ours, { oursLabel: 'x', theirsLabel: 'x' }).text,
+    'a\n<<<<<<< x\nOURS\n=======\nTHEIRS\n>>>>>>> x\nc\n');
 });
 
 test('mergeLines reports conflicts as chunks holding both sides', () => {

@@ -20,16 +20,27 @@ export type MergeChunk =
 /** A side's change: base[baseStart, baseEnd) became side[sideStart, sideEnd). */
 interface Change { baseStart: number; baseEnd: number; sideStart: number; sideEnd: number }
 
-/** Merge ours and theirs against base; overlapping different changes become marker blocks. */
+/**
+ * Merge ours and theirs against base; overlapping different changes become marker blocks. Swapping the
+ * sides together with their labels gives the same text.
+ */
 export function mergeText(base: string, ours: string, theirs: string, options: MergeTextOptions = {}): MergeResult {
   const chunks = mergeLines(splitLines(base), splitLines(ours), splitLines(theirs));
   let text = '';
   let conflicts = 0;
+  const oursLabel = options.oursLabel ?? 'ours';
+  const theirsLabel = options.theirsLabel ?? 'theirs';
   for (const chunk of chunks) {
     if (chunk.kind === 'resolved') { text += chunk.lines.join(''); continue; }
     conflicts++;
-    text += `<<<<<<< ${options.oursLabel ?? 'ours'}\n${terminated(chunk.ours)}=======\n`;
-    text += `${terminated(chunk.theirs)}>>>>>>> ${options.theirsLabel ?? 'theirs'}\n`;
+    const ours = terminated(chunk.ours);
+    const theirs = terminated(chunk.theirs);
+    // The side whose label sorts first comes first (ours, with the default labels, as in git). So two
+    // peers that merge each other's heads, each calling itself ours, write the very same text.
+    const order = Buffer.compare(Buffer.from(oursLabel), Buffer.from(theirsLabel)) || Buffer.compare(Buffer.from(ours), Buffer.from(theirs));
+    text += order <= 0
+      ? `<<<<<<< ${oursLabel}\n${ours}=======\n${theirs}>>>>>>> ${theirsLabel}\n`
+      : `<<<<<<< ${theirsLabel}\n${theirs}=======\n${ours}>>>>>>> ${oursLabel}\n`;
   }
   return { text, conflicts };
 }
