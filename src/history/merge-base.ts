@@ -1,22 +1,6 @@
 // Merge bases: the lowest common ancestors of two commits, as `git merge-base --all` finds them, and
-// ancestry checks. History layer, over store.typed; `lode merge` and sync build on it.
-//
-// Plan for the three-way TREE merge that `lode merge` will build on these bases (not written yet):
-// - One base: a single merge base; several (criss-cross): merge the bases pairwise first, as git's
-//   recursive strategy does, conflicts included; none: refuse unless --allow-unrelated (base = empty tree).
-// - Walk the base/ours/theirs trees in step by name (compareNames order, like diffTrees). Equal ids
-//   settle a whole entry at once: ours == theirs, or a side equal to base, takes the other side's entry
-//   (a subtree is reused by id, never read); only entries that differ on all three sides are visited.
-// - Per path: one side changed (incl. delete) -> that side; both the same -> it; both dirs -> recurse;
-//   both changed files, all text -> mergeText(base, ours, theirs) from ./text-merge.ts: clean -> new blob,
-//   overlapping -> a conflict entry (checkout writes it with <<<<<<< ours/=======/>>>>>>> theirs markers);
-//   binary, modify/delete, add/add, file/dir or symlink clashes -> a conflict entry keeping every side.
-// - Conflicts live in the merged tree itself, as jj does, so the commit carries them to other nodes and
-//   nothing is lost: a new entry kind 3 'conflict' { name, base?, ours?, theirs? }, each side an optional
-//   entry id (a one-entry tree id holding that side's file/dir/symlink, so modes and kinds survive).
-//   `lode conflicts` walks trees for kind 3; `lode resolve` replaces it by one side or a file.
-// - tree-codec.ts and docs/format.md have no kind 3 yet: adding it is a format version bump with fixture
-//   bytes (old readers must fail with BAD_FIELD, never misread); this file does not change the format.
+// ancestry checks. History layer, over store.typed; `lode merge` and sync build on it: tree-merge.ts
+// and merge-commits.ts do the three-way merge on top of these bases.
 import type { Commit, CommitId } from '../core/index.ts';
 import type { Store } from '../store/index.ts';
 import { MaxHeap } from './max-heap.ts';
