@@ -18,6 +18,8 @@ export class StoreError extends LodeError {}
 export class HistoryError extends LodeError {}
 /** Scanning, snapshotting and restoring directories. */
 export class WorktreeError extends LodeError {}
+/** Peer sync: reconciliation messages and protocol state. */
+export class SyncError extends LodeError {}
 /** Configuration and command-line usage. */
 export class UsageError extends LodeError {}
 
