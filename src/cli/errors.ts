@@ -38,6 +38,17 @@ const STATUS_BY_CODE: Record<string, ExitStatus> = {
   TAG_EXISTS: EXIT.USAGE,
   BAD_TAG_NAME: EXIT.USAGE,
   NEEDS_FORCE: EXIT.USAGE,
+  // merge, revert and resolve refusals: nothing was changed
+  UNRELATED_HISTORIES: EXIT.USAGE,
+  DETACHED_HEAD: EXIT.USAGE,
+  REVERT_MERGE: EXIT.USAGE,
+  BAD_MAINLINE: EXIT.USAGE,
+  NOT_A_CONFLICT: EXIT.USAGE,
+  BAD_SIDE: EXIT.USAGE,
+  BAD_RESOLUTION: EXIT.USAGE,
+  NO_SUCH_SIDE: EXIT.NOT_FOUND,
+  PATH_OUTSIDE_WORKTREE: EXIT.USAGE,
+  BAD_CONFLICT: EXIT.CORRUPT,
   // another writer moved the branch between our read and our write: retry
   BRANCH_MOVED: EXIT.ERROR,
   // not found

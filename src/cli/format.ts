@@ -23,14 +23,17 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** Local time, to the second, like `git log --date=iso`. */
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
+}
+
+/** Local time, to the second, like `git log --date=iso`. (`lode log` calls this once per commit: keep it lean.) */
 export function formatDate(ms: number): string {
   const d = new Date(ms);
-  const pad = (n: number): string => String(n).padStart(2, '0');
   const off = -d.getTimezoneOffset();
-  const sign = off >= 0 ? '+' : '-';
-  const tz = `${sign}${pad(Math.floor(Math.abs(off) / 60))}${pad(Math.abs(off) % 60)}`;
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${tz}`;
+  const abs = Math.abs(off);
+  const tz = `${off >= 0 ? '+' : '-'}${pad2(Math.floor(abs / 60))}${pad2(abs % 60)}`;
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())} ${tz}`;
 }
 
 export function mtimeToIso(m: Mtime): string {

@@ -17,7 +17,7 @@ async function main(argv: string[]): Promise<ExitStatus> {
   const json = argv.includes('--json');
   const result: ProgramResult = { status: EXIT.OK };
   try {
-    await buildProgram(result).parseAsync(argv);
+    await (await buildProgram(result, argv)).parseAsync(argv);
     return result.status;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -1,28 +1,60 @@
-// The command tree: global options, the help epilogue with exit statuses, and one register call per
-// command. Each action builds a Context, runs, closes the store, and reports its exit status.
+// The command tree: global options, the help epilogue with exit statuses, and the commands, each loaded
+// only when it runs. Each action builds a Context, runs, closes the store, and reports its exit status.
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { Context, type GlobalOptions, type Runner } from './context.ts';
 import { EXIT_STATUS_HELP, type ExitStatus } from './errors.ts';
-import { registerArena } from './commands/arena.ts';
-import { registerBlame } from './commands/blame.ts';
-import { registerCat } from './commands/cat.ts';
-import { registerDiff } from './commands/diff.ts';
-import { registerFsck } from './commands/fsck.ts';
-import { registerGc } from './commands/gc.ts';
-import { registerId } from './commands/id.ts';
-import { registerLog } from './commands/log.ts';
-import { registerLs } from './commands/ls.ts';
-import { registerRestore } from './commands/restore.ts';
-import { registerSnapshot } from './commands/snapshot.ts';
-import { registerBranch } from './commands/branch.ts';
-import { registerReflog } from './commands/reflog.ts';
-import { registerReset } from './commands/reset.ts';
-import { registerShow } from './commands/show.ts';
-import { registerTag } from './commands/tag.ts';
-import { registerVerify } from './commands/verify.ts';
 
 export interface ProgramResult { status: ExitStatus }
+
+type Register = (program: Command, run: Runner) => void;
+
+/**
+ * Every command, in help order, as a loader of its module. Only the command being run is imported (all of
+ * them for help or an unknown word): each module pulls in its own layers, and loading them all costs
+ * every command a startup it does not need. A new command adds its line here.
+ */
+const COMMANDS: [name: string, load: () => Promise<Register>][] = [
+  ['id', async () => (await import('./commands/id.ts')).registerId],
+  ['arena', async () => (await import('./commands/arena.ts')).registerArena],
+  ['snapshot', async () => (await import('./commands/snapshot.ts')).registerSnapshot],
+  ['log', async () => (await import('./commands/log.ts')).registerLog],
+  ['ls', async () => (await import('./commands/ls.ts')).registerLs],
+  ['cat', async () => (await import('./commands/cat.ts')).registerCat],
+  ['diff', async () => (await import('./commands/diff.ts')).registerDiff],
+  ['blame', async () => (await import('./commands/blame.ts')).registerBlame],
+  ['show', async () => (await import('./commands/show.ts')).registerShow],
+  ['branch', async () => (await import('./commands/branch.ts')).registerBranch],
+  ['tag', async () => (await import('./commands/tag.ts')).registerTag],
+  ['reflog', async () => (await import('./commands/reflog.ts')).registerReflog],
+  ['reset', async () => (await import('./commands/reset.ts')).registerReset],
+  ['verify', async () => (await import('./commands/verify.ts')).registerVerify],
+  ['checkout', async () => (await import('./commands/checkout.ts')).registerCheckout],
+  ['status', async () => (await import('./commands/status.ts')).registerStatus],
+  ['commit', async () => (await import('./commands/commit.ts')).registerCommit],
+  ['switch', async () => (await import('./commands/switch.ts')).registerSwitch],
+  ['stash', async () => (await import('./commands/stash.ts')).registerStash],
+  ['merge', async () => (await import('./commands/merge.ts')).registerMerge],
+  ['conflicts', async () => (await import('./commands/conflicts.ts')).registerConflicts],
+  ['resolve', async () => (await import('./commands/resolve.ts')).registerResolve],
+  ['revert', async () => (await import('./commands/revert.ts')).registerRevert],
+  ['restore', async () => (await import('./commands/restore.ts')).registerRestore],
+  ['fsck', async () => (await import('./commands/fsck.ts')).registerFsck],
+  ['gc', async () => (await import('./commands/gc.ts')).registerGc],
+];
+
+const OPTIONS_WITH_VALUE = new Set(['--store', '--config']);
+
+/** The command word of `args` (argv without node and the script), past the global options; undefined if none. */
+export function commandWord(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return args[i + 1];
+    if (!a.startsWith('-')) return a;
+    if (OPTIONS_WITH_VALUE.has(a)) i++;
+  }
+  return undefined;
+}
 
 function packageVersion(): string {
   // src/cli/ and dist/cli/ are both two levels below the package root.
@@ -30,7 +62,7 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-export function buildProgram(result: ProgramResult): Command {
+export async function buildProgram(result: ProgramResult, argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('lode');
   program
     .description('lode: a sovereign, local-first archive. Snapshot folders into arenas; list, diff, cat and restore any version.')
@@ -59,22 +91,10 @@ export function buildProgram(result: ProgramResult): Command {
     }
   };
 
-  registerId(program, run);
-  registerArena(program, run);
-  registerSnapshot(program, run);
-  registerLog(program, run);
-  registerLs(program, run);
-  registerCat(program, run);
-  registerDiff(program, run);
-  registerBlame(program, run);
-  registerShow(program, run);
-  registerBranch(program, run);
-  registerTag(program, run);
-  registerReflog(program, run);
-  registerReset(program, run);
-  registerVerify(program, run);
-  registerRestore(program, run);
-  registerFsck(program, run);
-  registerGc(program, run);
+  const word = commandWord(argv.slice(2));
+  const known = COMMANDS.some(([name]) => name === word);
+  const wanted = COMMANDS.filter(([name]) => !known || name === word);
+  const registers = await Promise.all(wanted.map(([, load]) => load()));
+  for (const register of registers) register(program, run);
   return program;
 }

@@ -1,12 +1,12 @@
-// The roots that fsck and gc start from: every branch head and tag of every arena, and every commit the reflog
-// names, so that a moved-away version stays checked and is never collected while its log entry lives.
+// The roots that fsck and gc start from: every branch head, tag and stashed commit of every arena, and every
+// commit the reflog names, so that a moved-away version stays checked and is never collected while its log entry lives.
 import type { CommitId } from '../core/index.ts';
-import { listArenas, listBranches, listTags, readReflog } from '../history/index.ts';
+import { listArenas, listBranches, listStash, listTags, readReflog } from '../history/index.ts';
 import type { Store } from '../store/index.ts';
 
 export interface RootSet {
   roots: CommitId[];
-  /** For each root, where it came from: "<arena>@<branch>", "<arena> tag <tag>" or "<arena> reflog". */
+  /** For each root, where it came from: "<arena>@<branch>", "<arena> tag <tag>", "<arena> stash@{N}" or "<arena> reflog". */
   labels: Map<CommitId, string[]>;
   /** The arena names a commit belongs to (a commit can be shared by arenas). */
   arenas: Map<CommitId, string[]>;
@@ -26,6 +26,7 @@ export function collectRoots(store: Store): RootSet {
   for (const arena of listArenas(store)) {
     for (const b of listBranches(store, arena.id)) add(b.commit, arena.name, `${arena.name}@${b.name}`);
     for (const t of listTags(store, arena.id)) add(t.commit, arena.name, `${arena.name} tag ${t.name}`);
+    for (const s of listStash(store, arena.id)) add(s.commit, arena.name, `${arena.name} stash@{${s.index}}`);
     for (const e of readReflog(store, arena.id)) {
       if (e.old !== null) add(e.old, arena.name, `${arena.name} reflog`);
       if (e.new !== null) add(e.new, arena.name, `${arena.name} reflog`);

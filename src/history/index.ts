@@ -5,7 +5,7 @@ export { getBranch, listBranches, moveBranch, checkBranchName, branchNameProblem
 export { readReflog, expireReflog, encodeReflogEntry, decodeReflogEntry, TAG_REFLOG_PREFIX, type ReflogEntry } from './reflog.ts';
 export { createCommit, verifyCommit, type NewCommit } from './commits.ts';
 export { resolveRevision, DEFAULT_BRANCH } from './revisions.ts';
-export { walkLog, type LogItem } from './log.ts';
+export { walkLog, walkLogBatches, LOG_BATCH, type LogItem } from './log.ts';
 export { lookupPath, walkTree, pathComponents, findEntry, type RootEntry } from './paths.ts';
 export { diffTrees, type DiffEntry } from './diff.ts';
 export { rootCommits } from './roots.ts';
@@ -21,5 +21,7 @@ export { blameFile, type BlameLine } from './blame.ts';
 export { writeConflict, readConflict, materialEntry, CONFLICT_SIDES, type ConflictSide, type ConflictSides, type PlainEntry } from './conflict-entry.ts';
 export { editTree } from './tree-edit.ts';
 export { mergeTrees, MAX_TEXT_MERGE_BYTES, type TreeMergeOptions, type TreeMergeResult } from './tree-merge.ts';
-export { planMerge, mergeCommit, revertCommit, type MergePlan, type PlanOptions, type MergeCommitOptions, type MergeCommitResult, type RevertOptions } from './merge-commits.ts';
+export { planMerge, mergeCommit, planRevert, revertCommit, type RevertPlan, type MergePlan, type PlanOptions, type MergeCommitOptions, type MergeCommitResult, type RevertOptions } from './merge-commits.ts';
 export { listConflicts, resolveConflict, type ListedConflict } from './conflicts.ts';
+export { listStash, pushStash, dropStash, allStashCommits, STASH_TABLE, type StashEntry } from './stash.ts';
+export { logDetachedHead, DETACHED_HEAD_REFLOG } from './head-log.ts';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CommitId } from '../core/index.ts';
 import { memoryStore } from '../store/index.ts';
-import { walkLog } from './log.ts';
+import { LOG_BATCH, walkLog, walkLogBatches } from './log.ts';
 import { commit } from './testing/fixtures.ts';
 
 async function collect(it: AsyncIterable<{ id: CommitId }>): Promise<CommitId[]> {
@@ -76,4 +76,22 @@ test('walkLog: a wide DAG (1,000 branches off the root, merged one by one) comes
   for await (const { commit: c } of walkLog(store, head)) times.push(c.time);
   assert.equal(times.length, 2001);
   assert.deepEqual(times, [...times].sort((a, b) => b - a));
+});
+
+test('walkLogBatches: the same order as walkLog, in batches of at most LOG_BATCH, limit included', async () => {
+  const store = memoryStore();
+  const root = await commit(store, 'root', [], 0);
+  let head = root;
+  for (let i = 1; i <= 300; i++) {
+    const side = await commit(store, `side ${i}`, [root], 2 * i);
+    head = await commit(store, `merge ${i}`, [head, side], 2 * i + 1);
+  }
+  const all = await collect(walkLog(store, head));
+  assert.equal(all.length, 601);
+  for (const limit of [undefined, 1, LOG_BATCH, LOG_BATCH + 1, 600]) {
+    const batches: CommitId[][] = [];
+    for await (const b of walkLogBatches(store, head, limit === undefined ? {} : { limit })) batches.push(b.map((x) => x.id));
+    assert.ok(batches.every((b) => b.length > 0 && b.length <= LOG_BATCH), `batch sizes ${batches.map((b) => b.length).join(',')}`);
+    assert.deepEqual(batches.flat(), all.slice(0, limit ?? all.length));
+  }
 });

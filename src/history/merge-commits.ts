@@ -76,6 +76,8 @@ export interface MergeCommitOptions extends PlanOptions {
   fastForward?: boolean;
   /** Commit time in milliseconds; default now. */
   time?: number;
+  /** A plan already made by planMerge for this branch's head (checked before a worktree is touched, say). */
+  plan?: MergePlan;
 }
 
 export interface MergeCommitResult {
@@ -91,7 +93,7 @@ export interface MergeCommitResult {
  */
 export async function mergeCommit(store: Store, arena: ArenaId, branch: string, theirs: CommitId, opts: MergeCommitOptions): Promise<MergeCommitResult> {
   const ours = getBranch(store, arena, branch);
-  const plan = await planMerge(store, ours, theirs, opts);
+  const plan = opts.plan ?? await planMerge(store, ours, theirs, opts);
   if (plan.kind === 'up-to-date') return { plan };
   const move = async (to: CommitId, reason: string): Promise<MergeCommitResult> => {
     await moveBranch(store, arena, branch, to, { command: opts.command, reason, expect: ours ?? null });
@@ -115,14 +117,13 @@ export interface RevertOptions {
   time?: number;
 }
 
+export interface RevertPlan { tree: TreeId; conflicts: string[]; message: string }
+
 /**
- * Makes a commit on `branch` that undoes `target`: a three-way merge from target's tree to its parent's,
- * applied to the branch head. Conflicts (target's change was overwritten since) are recorded in the
- * commit like a merge's.
+ * What undoing `target` on top of `head` gives: a three-way merge from target's tree to its parent's,
+ * applied to head's tree. Conflicts (target's change was overwritten since) are kept like a merge's.
  */
-export async function revertCommit(store: Store, arena: ArenaId, branch: string, target: CommitId, opts: RevertOptions): Promise<{ commit: CommitId; conflicts: string[] }> {
-  const head = getBranch(store, arena, branch);
-  if (head === undefined) throw new HistoryError('NO_SUCH_BRANCH', `branch ${branch} has no commit to revert on`);
+export async function planRevert(store: Store, head: CommitId, target: CommitId, opts: Pick<RevertOptions, 'mainline'> = {}): Promise<RevertPlan> {
   const reverted = await store.typed.getCommit(target);
   let parent: CommitId | undefined;
   if (opts.mainline !== undefined) {
@@ -139,9 +140,15 @@ export async function revertCommit(store: Store, arena: ArenaId, branch: string,
   const headTree = (await store.typed.getCommit(head)).tree;
   const { tree, conflicts } = await mergeTrees(store, reverted.tree, headTree, parentTree);
   const subject = reverted.message.split('\n', 1)[0] ?? '';
-  const commit = await createCommit(store, {
-    tree, parents: [head], message: `revert ${short(target)}: ${subject}`, ...(opts.time === undefined ? {} : { time: opts.time }),
-  });
+  return { tree, conflicts, message: `revert ${short(target)}: ${subject}` };
+}
+
+/** Makes a commit on `branch` that undoes `target` (see planRevert), moved by compare-and-swap. */
+export async function revertCommit(store: Store, arena: ArenaId, branch: string, target: CommitId, opts: RevertOptions & { plan?: RevertPlan }): Promise<{ commit: CommitId; conflicts: string[] }> {
+  const head = getBranch(store, arena, branch);
+  if (head === undefined) throw new HistoryError('NO_SUCH_BRANCH', `branch ${branch} has no commit to revert on`);
+  const { tree, conflicts, message } = opts.plan ?? await planRevert(store, head, target, opts);
+  const commit = await createCommit(store, { tree, parents: [head], message, ...(opts.time === undefined ? {} : { time: opts.time }) });
   await moveBranch(store, arena, branch, commit, { command: opts.command, reason: `revert ${short(target)}`, expect: head });
   return { commit, conflicts };
 }

@@ -35,3 +35,16 @@ export async function decompressPayload(flags: number, stored: Uint8Array, rawLe
     throw new StoreError('CORRUPT', `${where}: zstd frame does not decode`, { cause: e });
   }
 }
+
+/** `decompressPayload` on the calling thread: for small payloads, where a worker round trip costs more than the work. */
+export function decompressPayloadSync(flags: number, stored: Uint8Array, rawLength: number, where: string): Uint8Array {
+  if ((flags & FLAG_ZSTD) === 0) {
+    if (stored.length !== rawLength) throw new StoreError('CORRUPT', `${where}: stored length differs from raw length`);
+    return stored;
+  }
+  try {
+    return decompressSync(stored, rawLength);
+  } catch (e) {
+    throw new StoreError('CORRUPT', `${where}: zstd frame does not decode`, { cause: e });
+  }
+}

@@ -6,7 +6,7 @@ import { DiskIndex, encodeRow, newPackName } from './disk-index.ts';
 import { PackReader, PackWriter, type DiskFaults } from './pack-file.ts';
 import { RECORD_HEADER_BYTES, encodeRecordHeader } from './pack-record.ts';
 import type { ObjectKind, ObjectLocation, ObjectStore } from './ports.ts';
-import { readVerified, type RecordLocation } from './record-reader.ts';
+import { readVerified, readVerifiedSync, type RecordLocation } from './record-reader.ts';
 
 export const PACK_TARGET_BYTES = 32 * 1024 * 1024;
 /** Queued, unwritten pack bytes above which a put waits for the disk: bounds memory. */
@@ -15,6 +15,13 @@ const QUEUE_LIMIT = 4 * 1024 * 1024;
 const COPY_LIMIT = 64 * 1024;
 /** Raw bytes of puts still being compressed, above which a put waits: bounds memory. */
 const STAGING_LIMIT = 8 * 1024 * 1024;
+/**
+ * Trees, commits and manifests up to this stored size are read with a synchronous pread and inflated
+ * inline. They are read one after another (a parent after its child, a subtree after its
+ * tree), so latency counts, and a thread-pool round trip costs far more than such a read. Chunks keep the
+ * async path: many of them are read at once, and those reads overlap.
+ */
+const SYNC_READ_LIMIT = 256 * 1024;
 
 /**
  * Packs that some store in this process is still writing or committing. They are not indexed yet,
@@ -89,15 +96,25 @@ export class DiskObjectStore implements ObjectStore {
     return loc && { kind: loc.kind, pack: loc.pack, offset: loc.offset, length: RECORD_HEADER_BYTES + loc.storedLength };
   }
 
-  async get(id: Hash): Promise<Uint8Array> {
+  get(id: Hash): Promise<Uint8Array> {
+    return this.#read(id, undefined);
+  }
+
+  /** `get` for an object that must be of `kind` (WRONG_KIND otherwise), with one index lookup. */
+  getOfKind(id: Hash, kind: ObjectKind): Promise<Uint8Array> {
+    return this.#read(id, kind);
+  }
+
+  async #read(id: Hash, kind: ObjectKind | undefined): Promise<Uint8Array> {
     const pending = this.#pending.get(id);
     if (pending) await pending.staging.catch(() => {});
     const loc = this.location(id);
-    if (!loc) throw new StoreError('NOT_FOUND', `object ${id} is not in the store`);
+    if (!loc) throw new StoreError('NOT_FOUND', `${kind ?? 'object'} ${id} is not in the store`);
+    if (kind !== undefined && loc.kind !== kind) throw new StoreError('WRONG_KIND', `${id} is a ${loc.kind}, not a ${kind}`);
     // A staged record may still sit in the write queue.
-    const u = this.#unindexed.find((x) => x.writer.name === loc.pack);
+    const u = this.#unindexed.length === 0 ? undefined : this.#unindexed.find((x) => x.writer.name === loc.pack);
     if (u) await u.writer.drained();
-    return readVerified(this.reader, id, loc);
+    return loc.kind !== 'chunk' && loc.storedLength <= SYNC_READ_LIMIT ? readVerifiedSync(this.reader, id, loc) : readVerified(this.reader, id, loc);
   }
 
   /**

@@ -53,7 +53,7 @@ export class DiskStore implements Store {
     this.cache = cache.index ? new DiskMetaStore(cache.index) : new MemoryMetaStore();
     this.cacheProblem = cache.problem;
     this.blobs = createBlobs(objects, chunkStream);
-    this.typed = createObjects(objects);
+    this.typed = createObjects(objects, (id, kind) => objects.getOfKind(id, kind));
     this.lockDir = join(path, 'locks');
     this.#lock = lock;
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { StoreError } from '../core/index.ts';
 import { PACK_HEADER_BYTES, checkPackHeader, encodePackHeader } from './pack-record.ts';
 import { syncDir } from './durable-file.ts';
+import { SyncPackReader } from './sync-pack-reader.ts';
 
 /**
  * Test hook for a full disk: pack writes fail with ENOSPC once this many more bytes would be written.
@@ -179,11 +180,13 @@ export function packPath(dir: string, name: string): string {
 export class PackReader {
   readonly #dir: string;
   readonly #handles = new Map<string, { fh: Promise<FileHandle>; users: number }>();
+  readonly #sync: SyncPackReader;
   readonly #max: number;
 
   constructor(dir: string, maxOpen = 64) {
     this.#dir = dir;
     this.#max = maxOpen;
+    this.#sync = new SyncPackReader((name) => packPath(dir, name), maxOpen);
   }
 
   #acquire(name: string): { fh: Promise<FileHandle>; users: number } {
@@ -243,14 +246,24 @@ export class PackReader {
     }
   }
 
+  /**
+   * `read`, done with one synchronous pread: for small records read one after another (a commit's
+   * parent, a tree's subtree), where a thread-pool round trip costs far more than the read itself.
+   */
+  readSync(name: string, offset: number, length: number): Buffer {
+    return this.#sync.read(name, offset, length);
+  }
+
   /** Forgets a pack's handle (after gc deleted or replaced it). */
   evict(name: string): void {
     const e = this.#handles.get(name);
     this.#handles.delete(name);
     e?.fh.then((f) => f.close(), () => {});
+    this.#sync.evict(name);
   }
 
   async close(): Promise<void> {
+    this.#sync.close();
     const all = [...this.#handles.values()];
     this.#handles.clear();
     await Promise.all(all.map((e) => e.fh.then((f) => f.close(), () => {})));

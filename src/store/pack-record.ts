@@ -1,7 +1,7 @@
 // The byte layout of pack files: a pack header, then self-describing records (header + payload), so that
 // the index could be rebuilt from the packs alone. See docs/format.md ("Store layout"); the store layer only.
 import { crc32 } from 'node:zlib';
-import { StoreError, hashFromBytes, hashToBytes, type Hash } from '../core/index.ts';
+import { StoreError, hashToBytes, type Hash } from '../core/index.ts';
 import type { ObjectKind } from './ports.ts';
 
 export const PACK_MAGIC = Buffer.from('LODEPACK', 'latin1');
@@ -56,9 +56,12 @@ export function encodeRecordHeader(h: RecordHeader, into?: Buffer): Buffer {
   return b;
 }
 
-/** Decodes a record header; a torn or flipped header is CORRUPT (the crc covers every field). */
+/**
+ * Decodes the record header at the start of `b` (which may run on into the payload); a torn or flipped
+ * header is CORRUPT (the crc covers every field).
+ */
 export function decodeRecordHeader(b: Uint8Array, where: string): RecordHeader {
-  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  const buf = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   if (buf.length < RECORD_HEADER_BYTES) throw new StoreError('CORRUPT', `${where}: truncated record header`);
   if (buf.readUInt32BE(0) !== RECORD_MAGIC || crc32(buf.subarray(0, 48)) !== buf.readUInt32BE(48)) {
     throw new StoreError('CORRUPT', `${where}: bad record header`);
@@ -69,7 +72,7 @@ export function decodeRecordHeader(b: Uint8Array, where: string): RecordHeader {
   return {
     kind,
     flags: buf[6]!,
-    id: hashFromBytes(buf.subarray(8, 40)),
+    id: buf.toString('hex', 8, 40) as Hash,
     rawLength: buf.readUInt32BE(40),
     storedLength: buf.readUInt32BE(44),
   };

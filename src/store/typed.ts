@@ -2,13 +2,17 @@
 import { decodeCommit, decodeTree, encodeCommit, encodeTree, commitId, treeId, StoreError, type Commit, type CommitId, type Hash, type Tree, type TreeId } from '../core/index.ts';
 import type { ObjectKind, Objects, ObjectStore } from './ports.ts';
 
-export function createObjects(objects: ObjectStore): Objects {
-  async function getKind(id: Hash, kind: ObjectKind): Promise<Uint8Array> {
+/** Reads an object that must be of `kind`: NOT_FOUND, WRONG_KIND or CORRUPT otherwise. */
+export type KindedRead = (id: Hash, kind: ObjectKind) => Promise<Uint8Array>;
+
+/** `read`, when given, does the kind check and the read in one lookup (the disk store's `getOfKind`). */
+export function createObjects(objects: ObjectStore, read?: KindedRead): Objects {
+  const getKind = read ?? (async (id: Hash, kind: ObjectKind): Promise<Uint8Array> => {
     const actual = objects.kind(id);
     if (actual === undefined) throw new StoreError('NOT_FOUND', `${kind} ${id} is not in the store`);
     if (actual !== kind) throw new StoreError('WRONG_KIND', `${id} is a ${actual}, not a ${kind}`);
     return objects.get(id);
-  }
+  });
   return {
     async putTree(tree: Tree): Promise<TreeId> {
       const bytes = encodeTree(tree);

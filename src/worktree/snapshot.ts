@@ -23,6 +23,8 @@ export interface SnapshotOptions {
   signal?: AbortSignal;
   /** Files read at once; 8 keeps two cores busy with small files. */
   concurrency?: number;
+  /** Names left out at the root, unseen and uncounted: a worktree's own `.lode` directory. */
+  skipAtRoot?: readonly string[];
 }
 
 const DEFAULT_CONCURRENCY = 8;
@@ -60,6 +62,7 @@ class SnapshotWalk {
   readonly #store: Store;
   readonly #signal: AbortSignal | undefined;
   readonly #storeDir: BigIntStats | undefined;
+  readonly #skipAtRoot: ReadonlySet<string>;
   readonly #progress: ProgressThrottle<SnapshotProgress>;
   #currentPath: string | undefined;
   #fatal: unknown;
@@ -74,6 +77,7 @@ class SnapshotWalk {
     this.cache = new StatCache(store, opts.arena, root);
     this.#progress = new ProgressThrottle(opts.onProgress);
     this.#storeDir = storeDir;
+    this.#skipAtRoot = new Set(opts.skipAtRoot ?? []);
   }
 
   progress(): SnapshotProgress {
@@ -144,6 +148,7 @@ class SnapshotWalk {
     const old = this.cache.dirRows(rel);
     const parts: Part[] = [];
     for (const name of names) {
+      if (rel === '' && this.#skipAtRoot.has(name)) continue;
       const relPath = rel === '' ? name : `${rel}/${name}`;
       try {
         checkName(name);

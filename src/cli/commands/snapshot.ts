@@ -1,13 +1,13 @@
 // `lode snapshot DIR --arena NAME [-m MSG]`: a tree of DIR, a commit whose parent is the old head of
 // `main`, and a compare-and-swap move of `main`. Prints a restic-like summary; exit 3 when incomplete.
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError, type ArenaId, type CommitId, type TreeId } from '../../core/index.ts';
 import { createArena, createCommit, diffTrees, findArena, getBranch, moveBranch, requireArena, type ArenaRecord } from '../../history/index.ts';
 import type { Store } from '../../store/index.ts';
-import { snapshotTree } from '../../worktree/index.ts';
+import { bindingPath, snapshotTree, WORKTREE_DIR } from '../../worktree/index.ts';
 import type { Context } from '../context.ts';
 import { EXIT, type ExitStatus } from '../errors.ts';
 import { formatBytes, formatDuration } from '../format.ts';
@@ -93,6 +93,8 @@ async function snapshot(ctx: Context, dir: string, opts: SnapshotOptions): Promi
     // Only a shown bar asks for progress: snapshotTree then also counts the source for the totals.
     result = await snapshotTree(store, {
       source, arena: arena.id, signal: ctx.interruptible(),
+      // A worktree's own binding is never content, whichever command snapshots the directory.
+      ...(existsSync(bindingPath(source)) ? { skipAtRoot: [WORKTREE_DIR] } : {}),
       ...(bar.active ? { onProgress: (p) => bar.update(p) } : {}),
     });
   } finally {

@@ -1,0 +1,149 @@
+// What a worktree holds against HEAD (worktree layer): a snapshot through the stat cache (so an
+// unchanged worktree is only lstat'ed), with HEAD's conflict entries carried forward while the worktree
+// still shows their work side, and the changes listed as git status does. It may store blobs of changed
+// files (gc drops them if nothing keeps them); it never moves a branch or writes HEAD.
+import { compareNames, hashFromBytes, WorktreeError, hashToBytes, type ArenaId, type EntryKind, type TreeEntry, type TreeId } from '../core/index.ts';
+import { diffTrees, editTree, materialEntry, type DiffEntry, type PlainEntry } from '../history/index.ts';
+import type { Store } from '../store/index.ts';
+import { WORKTREE_DIR } from './binding.ts';
+import type { Problem } from './problems.ts';
+import { snapshotTree, type SnapshotStats } from './snapshot.ts';
+
+export type ChangeKind = 'added' | 'modified' | 'deleted' | 'renamed' | 'conflicted';
+
+export interface WorktreeChange {
+  change: ChangeKind;
+  path: string;
+  /** For 'renamed': where the content was in HEAD. */
+  from?: string;
+  /** What the path is now ('deleted': what it was). */
+  kind: EntryKind;
+}
+
+export interface WorktreeStatus {
+  /** The worktree as a tree, HEAD's unresolved conflict entries included: what a commit would record. */
+  tree: TreeId;
+  /** The changes against HEAD's tree, every entry as diffTrees gives it (directories included). */
+  diff: DiffEntry[];
+  /** What a user is shown: files, links, empty or re-moded directories, and unresolved conflicts; sorted by path. */
+  changes: WorktreeChange[];
+  /** Paths of HEAD's conflict entries the worktree leaves unresolved. */
+  conflicts: string[];
+  problems: Problem[];
+  stats: SnapshotStats;
+}
+
+export interface StatusOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * Per worktree, the last (HEAD tree, snapshot tree) pair found equal in content. Restored mtimes lose
+ * nanoseconds (utimes takes a double), so after a checkout or switch the two ids differ although nothing
+ * changed, and a diff would read every directory of both; this row lets an unchanged worktree skip it.
+ * The fact is about ids alone, so a stale row is never wrong, only unused. Lives in the disposable cache.
+ */
+export const CLEAN_PAIR_TABLE = 'worktree-clean';
+
+function cleanPairKey(arena: ArenaId, root: string): string {
+  return `${arena}\0${root}`;
+}
+
+function knownClean(store: Store, key: string, head: TreeId, snap: TreeId): boolean {
+  const row = store.cache.table(CLEAN_PAIR_TABLE).get(key);
+  return row !== undefined && row.length === 64 && hashFromBytes(row.subarray(0, 32)) === head && hashFromBytes(row.subarray(32)) === snap;
+}
+
+async function rememberClean(store: Store, key: string, head: TreeId, snap: TreeId): Promise<void> {
+  // LMDB takes keys up to 1 KiB; a worktree that deep is simply not remembered.
+  if (Buffer.byteLength(key) > 1000 || knownClean(store, key, head, snap)) return;
+  const row = Buffer.concat([hashToBytes(head), hashToBytes(snap)]);
+  await store.cache.write((w) => w.put(CLEAN_PAIR_TABLE, key, row));
+}
+
+/** True for the root `.lode` and what is below it: a HEAD tree from elsewhere may hold one; it is never the worktree's. */
+function reserved(path: string): boolean {
+  return path === WORKTREE_DIR || path.startsWith(`${WORKTREE_DIR}/`);
+}
+
+function sameContent(work: PlainEntry, now: TreeEntry | undefined): boolean {
+  if (now === undefined || now.kind !== work.kind) return false;
+  if (work.kind === 'file') return now.kind === 'file' && now.blob === work.blob && now.size === work.size;
+  if (work.kind === 'symlink') return now.kind === 'symlink' && now.target === work.target;
+  return now.kind === 'dir' && now.tree === work.tree;
+}
+
+/** Snapshots the worktree at `root` and compares it with `headTree` (undefined when HEAD is unborn). */
+export async function worktreeStatus(store: Store, wt: { root: string; arena: ArenaId }, headTree: TreeId | undefined, opts: StatusOptions = {}): Promise<WorktreeStatus> {
+  const snap = await snapshotTree(store, {
+    source: wt.root, arena: wt.arena, skipAtRoot: [WORKTREE_DIR], ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+  });
+  const pairKey = cleanPairKey(wt.arena, wt.root);
+  if (headTree !== undefined && knownClean(store, pairKey, headTree, snap.tree)) {
+    return { tree: snap.tree, diff: [], changes: [], conflicts: [], problems: snap.problems, stats: snap.stats };
+  }
+  let diff = (await diffTrees(store, headTree, snap.tree)).filter((d) => !reserved(d.path) && !(d.from !== undefined && reserved(d.from)));
+  if (diff.length === 0 && headTree !== undefined && headTree !== snap.tree) await rememberClean(store, pairKey, headTree, snap.tree);
+  // A snapshot never holds a conflict entry, so every conflict of HEAD shows up in this diff: no full walk.
+  const now = new Map<string, TreeEntry>();
+  for (const d of diff) if (d.new !== undefined && d.change !== 'removed') now.set(d.path, d.new);
+  const carried = new Map<string, TreeEntry | null>();
+  for (const d of diff) {
+    if (d.old?.kind !== 'conflict' || d.change === 'added') continue;
+    const work = await materialEntry(store, d.old);
+    if (sameContent(work, now.get(d.path))) carried.set(d.path, d.old);
+  }
+  let tree = snap.tree;
+  if (carried.size > 0) {
+    tree = await editTree(store, snap.tree, carried);
+    await store.objects.flush();
+    diff = (await diffTrees(store, headTree, tree)).filter((d) => !reserved(d.path) && !(d.from !== undefined && reserved(d.from)));
+  }
+  const conflicts = [...carried.keys()];
+  return { tree, diff, changes: listChanges(diff, conflicts), conflicts, problems: snap.problems, stats: snap.stats };
+}
+
+const CHANGE_OF: Record<DiffEntry['change'], ChangeKind> = { added: 'added', removed: 'deleted', modified: 'modified', renamed: 'renamed' };
+
+/**
+ * The lines of a status: directories only where they are the change themselves (an empty one added or
+ * deleted, or a new mode), since their contents are listed on their own.
+ */
+function listChanges(diff: DiffEntry[], conflicts: string[]): WorktreeChange[] {
+  const out: WorktreeChange[] = [];
+  diff.forEach((d, i) => {
+    const entry = d.change === 'removed' ? d.old! : d.new!;
+    if (entry.kind === 'dir') {
+      const next = diff[i + 1];
+      const hasContents = next !== undefined && next.path.startsWith(`${d.path}/`);
+      if (d.change !== 'modified' && hasContents) return;
+      if (d.change === 'modified' && d.old?.kind === 'dir' && d.old.mode === d.new?.mode) return;
+    }
+    const c: WorktreeChange = { change: CHANGE_OF[d.change], path: d.path, kind: entry.kind };
+    if (d.from !== undefined) c.from = d.from;
+    out.push(c);
+  });
+  for (const path of conflicts) out.push({ change: 'conflicted', path, kind: 'conflict' });
+  return sortChanges(out);
+}
+
+function sortChanges(changes: WorktreeChange[]): WorktreeChange[] {
+  const key = (p: string): Buffer => Buffer.from(p.replaceAll('/', '\0'));
+  return changes.sort((a, b) => Buffer.compare(key(a.path), key(b.path)) || compareNames(a.change, b.change));
+}
+
+/** Whether the worktree holds anything a commit would record beyond HEAD (mtimes alone are not changes). */
+export function hasChanges(status: WorktreeStatus): boolean {
+  return status.diff.length > 0;
+}
+
+/** Problems that do not lose data when the worktree is rewritten: names lode can never store. */
+const HARMLESS = new Set(['UNSUPPORTED_TYPE', 'BAD_NAME']);
+
+/** Refuses to record (and then overwrite) a worktree some of whose files could not be read. */
+export function checkReadable(problems: Problem[], what: string): void {
+  const bad = problems.filter((p) => !HARMLESS.has(p.code));
+  if (bad.length === 0) return;
+  const shown = bad.slice(0, 10).map((p) => `${p.path} (${p.code})`).join(', ');
+  throw new WorktreeError('UNREADABLE_PATHS', `cannot ${what}: ${bad.length} path(s) could not be read: ${shown}`);
+}
