@@ -96,6 +96,10 @@ const STATUS_BY_CODE: Record<string, ExitStatus> = {
   NO_SPACE: EXIT.DISK_FULL,
   ENOSPC: EXIT.DISK_FULL,
   EDQUOT: EXIT.DISK_FULL,
+  // arena tickets and signed head entries
+  BAD_TICKET: EXIT.USAGE,
+  READ_ONLY_ARENA: EXIT.USAGE,
+  FUTURE_ENTRY: EXIT.CORRUPT,
 };
 
 /** Codes whose exit status comes from the family rather than the table (e.g. a FormatError read from disk). */

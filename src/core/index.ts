@@ -6,3 +6,7 @@ export * from './cbor.ts';
 export * from './objects.ts';
 export * from './keys.ts';
 export * as fields from './fields.ts';
+export * from './branch-name.ts';
+export * from './head-entry.ts';
+export * from './base32.ts';
+export * from './arena-ticket.ts';

@@ -1,6 +1,6 @@
 // The history layer's public face: arenas, branches and their reflog, commits, revisions, the log,
 // paths inside a version and diffs between versions. It sits on the store and core layers.
-export { createArena, listArenas, findArena, requireArena, checkArenaName, encodeArenaRecord, decodeArenaRecord, type ArenaRecord } from './arenas.ts';
+export { createArena, joinArena, listArenas, findArena, requireArena, checkArenaName, encodeArenaRecord, decodeArenaRecord, type ArenaRecord } from './arenas.ts';
 export { getBranch, listBranches, moveBranch, checkBranchName, branchNameProblem, type MoveOptions } from './refs.ts';
 export { readReflog, expireReflog, encodeReflogEntry, decodeReflogEntry, TAG_REFLOG_PREFIX, type ReflogEntry } from './reflog.ts';
 export { createCommit, verifyCommit, type NewCommit } from './commits.ts';
@@ -25,3 +25,4 @@ export { planMerge, mergeCommit, planRevert, revertCommit, type RevertPlan, type
 export { listConflicts, resolveConflict, type ListedConflict } from './conflicts.ts';
 export { listStash, pushStash, dropStash, allStashCommits, STASH_TABLE, type StashEntry } from './stash.ts';
 export { logDetachedHead, DETACHED_HEAD_REFLOG } from './head-log.ts';
+export { acceptHeadEntry, publishHead, listHeadEntries, headEntryItems, HEADS_TABLE, type StoredHeadEntry, type HeadEntryItem } from './head-entries.ts';

@@ -1,7 +1,7 @@
 // Branches: mutable names for commits, moved only by compare-and-swap, each move logged in the reflog.
 // History layer; rows live in the 'refs' meta table under `<arena id>/<branch>`.
 import {
-  decodeCbor, encodeCbor, fields as f, hashToBytes, HistoryError, type ArenaId, type CommitId,
+  branchNameProblem, decodeCbor, encodeCbor, fields as f, hashToBytes, HistoryError, type ArenaId, type CommitId,
 } from '../core/index.ts';
 import type { Store } from '../store/index.ts';
 import { listArenas } from './arenas.ts';
@@ -10,7 +10,6 @@ import { serialized } from './write-queue.ts';
 
 export const REFS_TABLE = 'refs';
 const REF_VERSION = 1;
-const MAX_BRANCH_BYTES = 255;
 
 export function encodeRef(commit: CommitId): Uint8Array {
   return encodeCbor({ v: REF_VERSION, commit: hashToBytes(commit) });
@@ -23,25 +22,8 @@ export function decodeRef(bytes: Uint8Array): CommitId {
   return f.hash<CommitId>(m.commit, 'branch.commit');
 }
 
-/**
- * Git's rules for ref names, plus no '@' at all: the CLI uses `ARENA@REV`, and revisions use `~` and `^`.
- * A space separates the branch from the sequence number in reflog keys, so it is refused too.
- * Returns why `name` is refused, or undefined when it is a good name.
- */
-export function branchNameProblem(name: string): string | undefined {
-  if (name === '') return 'empty';
-  if (Buffer.byteLength(name) > MAX_BRANCH_BYTES) return `longer than ${MAX_BRANCH_BYTES} bytes`;
-  if (/[\x00-\x20\x7f~^:?*[\\@]/.test(name)) return 'contains a space, a control character or one of ~^:?*[\\@';
-  if (name.startsWith('-')) return 'starts with -';
-  if (name.includes('..')) return 'contains ..';
-  if (name.startsWith('/') || name.endsWith('/') || name.includes('//')) return 'has an empty path component';
-  if (name.endsWith('.')) return 'ends with .';
-  for (const part of name.split('/')) {
-    if (part.startsWith('.')) return 'a component starts with .';
-    if (part.endsWith('.lock')) return 'a component ends with .lock';
-  }
-  return undefined;
-}
+// The rule itself lives in core, where the head-entry codec checks `branch/<name>` keys too.
+export { branchNameProblem };
 
 export function checkBranchName(name: string): string {
   const problem = branchNameProblem(name);
