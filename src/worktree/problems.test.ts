@@ -114,8 +114,8 @@ test('a file that vanishes between listing and lstat is reported as VANISHED', a
   t.after(() => removeDir(src));
   fs.writeFileSync(path.join(src, 'stays'), 's');
   fs.writeFileSync(path.join(src, 'goes'), 'g');
-  // The walk reads the directory's stat cache rows after listing it and before the lstat of its entries.
-  const spy = spyStore(memoryStore(), { onRange: () => fs.rmSync(path.join(src, 'goes'), { force: true }) });
+  // The walk reads the directory's stat cache record after listing it and before the lstat of its entries.
+  const spy = spyStore(memoryStore(), { onRead: () => fs.rmSync(path.join(src, 'goes'), { force: true }) });
   const r = await snapshotTree(spy.store, { source: src, arena });
   assert.deepEqual(codes(r.problems), [['goes', 'VANISHED']]);
   assert.deepEqual(await treePaths(spy.store, r.tree), ['stays']);

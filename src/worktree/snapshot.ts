@@ -1,16 +1,18 @@
 // snapshotTree (worktree layer): walks a directory and stores it as one tree object per directory,
-// bottom-up, with file contents as blobs. Unchanged files come from the stat cache; the rest are read
-// by a bounded pool while the walk goes on, so the walk never waits for one file at a time.
+// bottom-up, with file contents as blobs. Unchanged files, and unchanged directories' whole trees, come
+// from the stat cache; the rest are read by a bounded pool while the walk goes on, so the walk never
+// waits for one file at a time.
 import fs, { type BigIntStats } from 'node:fs';
 import path from 'node:path';
-import { checkName, WorktreeError, LIMITS, type ArenaId, type Mtime, type TreeEntry, type TreeId, type FileEntry } from '../core/index.ts';
+import { checkName, WorktreeError, LIMITS, type ArenaId, type Mtime, type SymlinkEntry, type TreeId } from '../core/index.ts';
 import type { Store } from '../store/index.ts';
 import { readFileBlob } from './file-reader.ts';
 import { IGNORE_FILE, IgnoreRules, readIgnoreFile } from './ignore-rules.ts';
 import { errorMessage, readProblemCode, sourceErrorCode, syscallCode, type Problem } from './problems.ts';
 import { precount, type Totals } from './precount.ts';
 import { ProgressThrottle } from './progress.ts';
-import { decodeRow, fileRowOf, splitNs, StatCache, unchanged, type DirRows } from './stat-cache.ts';
+import { encodeDirRecord, factsOf, mtimeOfNs, type DirRecord, type RecordEntry } from './dir-record.ts';
+import { StatCache } from './stat-cache.ts';
 import { TaskPool } from './task-pool.ts';
 
 export interface SnapshotProgress { files: number; dirs: number; bytes: number; newBytes: number; totalFiles?: number; totalBytes?: number; currentPath?: string }
@@ -25,12 +27,23 @@ export interface SnapshotOptions {
   concurrency?: number;
   /** Names left out at the root, unseen and uncounted: a worktree's own `.lode` directory. */
   skipAtRoot?: readonly string[];
+  /**
+   * A file whose ctime is less than this before the snapshot started is stored but not trusted as
+   * unchanged next time (default 2000 ms): a second write within the filesystem's timestamp granularity
+   * would leave size, mtime and ctime as they were (the "racy git" problem). Tests set 0.
+   */
+  racyWindowMs?: number;
 }
+
+const DEFAULT_RACY_WINDOW_MS = 2000;
 
 const DEFAULT_CONCURRENCY = 8;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-type Part = TreeEntry | undefined | Promise<TreeEntry | undefined>;
+/** An entry of the tree being built; a number is a slot of the directory's old record, found unchanged. */
+type Part = RecordEntry | undefined | Promise<RecordEntry | undefined> | number;
+/** A scanned directory: its tree once stored, and `same` when it is the old record's tree, known at once. */
+interface Scanned { tree: Promise<TreeId>; same: TreeId | undefined }
 
 /** Marks a promise as handled: its owner awaits it later, or abandons it when the walk has failed. */
 function guard<T>(p: Promise<T>): Promise<T> {
@@ -39,17 +52,16 @@ function guard<T>(p: Promise<T>): Promise<T> {
 }
 
 function mtimeOf(st: BigIntStats): Mtime {
-  const [sec, nsec] = splitNs(st.mtimeNs);
-  return { sec, nsec };
+  return mtimeOfNs(st.mtimeNs);
 }
 
 function childPath(dir: string, name: string): string {
   return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
 }
 
-function sortEntries(entries: TreeEntry[]): TreeEntry[] {
+function sortEntries(entries: RecordEntry[]): RecordEntry[] {
   // compareNames order (UTF-8 bytes), with each name encoded once rather than once per comparison.
-  const keyed = entries.map((e) => ({ key: Buffer.from(e.name), e }));
+  const keyed = entries.map((e) => ({ key: Buffer.from(e.entry.name), e }));
   keyed.sort((a, b) => Buffer.compare(a.key, b.key));
   return keyed.map((k) => k.e);
 }
@@ -63,6 +75,8 @@ class SnapshotWalk {
   readonly #signal: AbortSignal | undefined;
   readonly #storeDir: BigIntStats | undefined;
   readonly #skipAtRoot: ReadonlySet<string>;
+  /** Files with a ctime at or after this are not trusted as unchanged next time. */
+  readonly #racyFrom: bigint;
   readonly #progress: ProgressThrottle<SnapshotProgress>;
   #currentPath: string | undefined;
   #fatal: unknown;
@@ -78,6 +92,9 @@ class SnapshotWalk {
     this.#progress = new ProgressThrottle(opts.onProgress);
     this.#storeDir = storeDir;
     this.#skipAtRoot = new Set(opts.skipAtRoot ?? []);
+    // From the end of the current millisecond: every file written before this point has a ctime below it.
+    const now = (BigInt(Date.now()) + 1n) * 1_000_000n;
+    this.#racyFrom = now - BigInt(Math.round((opts.racyWindowMs ?? DEFAULT_RACY_WINDOW_MS) * 1e6));
   }
 
   progress(): SnapshotProgress {
@@ -123,10 +140,12 @@ class SnapshotWalk {
 
   /**
    * Lists and stats the directory `abs`, starts reading its changed files and walks its subdirectories.
-   * Resolves when all of that is started; `tree` resolves once the directory's tree is stored.
+   * Resolves when all of that is started; `tree` resolves once the directory's tree is stored. When every
+   * entry is as the directory's record says (same names, unchanged lstat facts, subdirectories the same
+   * trees), the record's tree is the answer and nothing is encoded, hashed or written.
    * Undefined when the directory could not be read (a problem says why).
    */
-  async scanDir(abs: string, rel: string, rules: IgnoreRules): Promise<{ tree: Promise<TreeId> } | undefined> {
+  async scanDir(abs: string, rel: string, rules: IgnoreRules): Promise<Scanned | undefined> {
     this.#checkStop();
     let names: string[];
     try {
@@ -145,23 +164,32 @@ class SnapshotWalk {
         this.#problem(`${rel}/${IGNORE_FILE}`, 'UNREADABLE', errorMessage(e));
       }
     }
-    const old = this.cache.dirRows(rel);
+    const old = this.cache.record(rel);
+    if (rel === '' && old === undefined) this.cache.forgetOldRows();
     const parts: Part[] = [];
+    // Whether every entry so far is the old record's, unchanged: then the old tree is this directory's.
+    let same = old?.tree !== undefined;
+    const prefix = rel === '' ? '' : `${rel}/`;
+    const absPrefix = abs.endsWith('/') ? abs : `${abs}/`;
     for (const name of names) {
       if (rel === '' && this.#skipAtRoot.has(name)) continue;
-      const relPath = rel === '' ? name : `${rel}/${name}`;
+      const relPath = prefix + name;
       try {
         checkName(name);
       } catch (e) {
         this.#problem(relPath, 'BAD_NAME', errorMessage(e));
         continue;
       }
-      const abspath = childPath(abs, name);
-      let st: BigIntStats;
+      const abspath = absPrefix + name;
+      let st: BigIntStats | undefined;
       try {
-        st = fs.lstatSync(abspath, { bigint: true });
+        st = fs.lstatSync(abspath, { bigint: true, throwIfNoEntry: false });
       } catch (e) {
         this.#problem(relPath, readProblemCode(syscallCode(e) ?? 'EIO'), errorMessage(e));
+        continue;
+      }
+      if (st === undefined) {
+        this.#problem(relPath, readProblemCode('ENOENT'), `${abspath} vanished while it was listed`);
         continue;
       }
       const isDir = st.isDirectory();
@@ -169,24 +197,81 @@ class SnapshotWalk {
         this.stats.ignored++;
         continue;
       }
-      // #dir and #file resolve once their work is started; the wrapped part resolves when it is done.
-      if (isDir) parts.push((await this.#dir(abspath, rel, name, st, rules, old)).part);
-      else if (st.isFile()) parts.push((await this.#file(abspath, rel, name, st, old)).part);
-      else if (st.isSymbolicLink()) parts.push(this.#symlink(abspath, relPath, name, st));
-      else this.#problem(relPath, 'UNSUPPORTED_TYPE', 'not a regular file, directory or symlink; skipped');
+      const slot = old?.slotOf(name, parts.length);
+      if (isDir) {
+        const sub = await this.#dir(abspath, relPath, name, st, rules);
+        if (sub === undefined) continue;
+        if (same && (slot === undefined || sub.same === undefined || !old!.dirUnchanged(slot, st, sub.same))) same = false;
+        parts.push(sub.part);
+      } else if (st.isFile()) {
+        if (slot !== undefined && old!.fileUnchanged(slot, st)) {
+          this.stats.files++;
+          this.stats.unchangedFiles++;
+          this.stats.bytes += Number(st.size);
+          this.#tick(relPath);
+          parts.push(slot);
+        } else {
+          same = false;
+          parts.push((await this.#file(abspath, rel, name, st)).part);
+        }
+      } else if (st.isSymbolicLink()) {
+        const link = this.#symlink(abspath, relPath, name, st);
+        if (same && (link === undefined || slot === undefined || !old!.symlinkUnchanged(slot, st, link.target))) same = false;
+        parts.push(link && { entry: link });
+      } else {
+        this.#problem(relPath, 'UNSUPPORTED_TYPE', 'not a regular file, directory or symlink; skipped');
+      }
       this.#checkStop();
     }
-    // What is left in `old` is no longer a file or directory here (gone, ignored or unreadable).
-    for (const [name, bytes] of old) this.cache.drop(rel, name, decodeRow(bytes)?.dir === true);
-    return { tree: guard(this.#finish(parts)) };
+    // Each part matched a different slot, so as many parts as slots means every slot is still here.
+    if (same && parts.length === old!.count && this.#store.objects.has(old!.tree!)) {
+      this.stats.dirs++;
+      return { tree: Promise.resolve(old!.tree!), same: old!.tree! };
+    }
+    return { tree: guard(this.#finish(abs, rel, old, parts)), same: undefined };
   }
 
-  async #finish(parts: Part[]): Promise<TreeId> {
-    const entries: TreeEntry[] = [];
-    for (const e of await Promise.all(parts)) if (e !== undefined) entries.push(e);
-    const id = await this.#store.typed.putTree({ entries: sortEntries(entries) });
+  async #finish(abs: string, rel: string, old: DirRecord | undefined, parts: Part[]): Promise<TreeId> {
+    const entries: RecordEntry[] = [];
+    for (const e of await Promise.all(parts.map((p) => (typeof p === 'number' ? this.#reuse(abs, rel, old!, p) : p)))) if (e !== undefined) entries.push(e);
+    const sorted = sortEntries(entries);
+    const id = await this.#store.typed.putTree({ entries: sorted.map((e) => e.entry) });
     this.stats.dirs++;
+    if (old) {
+      // The records below a directory that is gone (or no longer a directory, or unreadable) go too.
+      const dirs = new Set<string>();
+      for (const e of entries) if (e.entry.kind === 'dir') dirs.add(e.entry.name);
+      old.names.forEach((name, slot) => {
+        if (old.kind(slot) === 'dir' && !dirs.has(name)) this.cache.drop(rel === '' ? name : `${rel}/${name}`);
+      });
+    }
+    // The record keeps the listing's order, in which the next walk most likely meets the names again.
+    this.cache.put(rel, encodeDirRecord(id, entries), old?.raw);
     return id;
+  }
+
+  /** An unchanged file of a directory that changed: its old entry, unless its blob has left the store. */
+  async #reuse(abs: string, rel: string, old: DirRecord, slot: number): Promise<RecordEntry | undefined> {
+    const kept = old.entry(slot);
+    if (kept.entry.kind !== 'file' || this.#store.objects.has(kept.entry.blob)) return kept;
+    // Rare (gc dropped the blob): read the file again, as it is now, and count it as read, not unchanged.
+    this.stats.files--;
+    this.stats.unchangedFiles--;
+    this.stats.bytes -= kept.entry.size;
+    const name = kept.entry.name;
+    const abspath = childPath(abs, name);
+    let st: BigIntStats;
+    try {
+      st = fs.lstatSync(abspath, { bigint: true });
+    } catch (e) {
+      this.#problem(rel === '' ? name : `${rel}/${name}`, readProblemCode(syscallCode(e) ?? 'EIO'), errorMessage(e));
+      return undefined;
+    }
+    if (!st.isFile()) {
+      this.#problem(rel === '' ? name : `${rel}/${name}`, 'CHANGED_DURING_READ', 'the file was replaced while the directory was read; skipped');
+      return undefined;
+    }
+    return (await this.#file(abspath, rel, name, st)).part;
   }
 
   #utf8Names(abs: string, rel: string): string[] {
@@ -202,43 +287,27 @@ class SnapshotWalk {
     return names;
   }
 
-  async #dir(abs: string, rel: string, name: string, st: BigIntStats, rules: IgnoreRules, old: DirRows): Promise<{ part: Part }> {
+  /** Undefined when the directory is left out (the store itself); `part` is undefined when it could not be read. */
+  async #dir(abs: string, relPath: string, name: string, st: BigIntStats, rules: IgnoreRules): Promise<{ part: Part; same: TreeId | undefined } | undefined> {
     if (this.#storeDir && st.dev === this.#storeDir.dev && st.ino === this.#storeDir.ino) {
       this.stats.ignored++;
-      return { part: undefined };
+      return undefined;
     }
-    const relPath = rel === '' ? name : `${rel}/${name}`;
     const sub = await this.scanDir(abs, relPath, rules);
-    if (!sub) return { part: undefined };
-    const oldBytes = old.get(name);
-    if (oldBytes === undefined || decodeRow(oldBytes)?.dir !== true) this.cache.put(rel, name, { dir: true }, oldBytes);
-    old.delete(name);
+    if (!sub) return { part: undefined, same: undefined };
     const base = { kind: 'dir' as const, name, mode: Number(st.mode) & 0o7777, mtime: mtimeOf(st) };
-    return { part: guard(sub.tree.then((tree) => ({ ...base, tree }))) };
+    if (sub.same !== undefined) return { part: { entry: { ...base, tree: sub.same } }, same: sub.same };
+    return { part: guard(sub.tree.then((tree) => ({ entry: { ...base, tree } }))), same: undefined };
   }
 
-  async #file(abs: string, rel: string, name: string, st: BigIntStats, old: DirRows): Promise<{ part: Part }> {
-    const relPath = rel === '' ? name : `${rel}/${name}`;
+  async #file(abs: string, rel: string, name: string, st: BigIntStats): Promise<{ part: Promise<RecordEntry | undefined> }> {
     const mode = Number(st.mode) & 0o7777;
     const mtime = mtimeOf(st);
-    const oldBytes = old.get(name);
-    old.delete(name);
-    if (oldBytes !== undefined) {
-      const row = decodeRow(oldBytes);
-      if (row?.dir) this.cache.drop(rel, name, true);
-      else if (row && unchanged(row.file, st) && this.#store.objects.has(row.file.blob)) {
-        this.stats.files++;
-        this.stats.unchangedFiles++;
-        this.stats.bytes += row.file.size;
-        this.#tick(relPath);
-        return { part: { kind: 'file', name, mode, mtime, size: row.file.size, blob: row.file.blob } };
-      }
-    }
-    const started = await this.pool.start(() => this.#readFile(abs, rel, name, st, oldBytes, mode, mtime));
+    const started = await this.pool.start(() => this.#readFile(abs, rel, name, st, mode, mtime));
     return { part: started.result };
   }
 
-  async #readFile(abs: string, rel: string, name: string, st: BigIntStats, oldBytes: Uint8Array | undefined, mode: number, mtime: Mtime): Promise<FileEntry | undefined> {
+  async #readFile(abs: string, rel: string, name: string, st: BigIntStats, mode: number, mtime: Mtime): Promise<RecordEntry | undefined> {
     const relPath = rel === '' ? name : `${rel}/${name}`;
     if (this.#signal?.aborted || this.#fatal !== undefined) return undefined;
     try {
@@ -248,9 +317,10 @@ class SnapshotWalk {
       this.stats.newBytes += r.blob.newBytes;
       this.stats.newChunks += r.blob.newChunks;
       if (r.changed) this.#problem(relPath, 'CHANGED_DURING_READ', 'the file changed while it was read; what was read is stored');
-      else this.cache.put(rel, name, { dir: false, file: fileRowOf(st, r.blob.id) }, oldBytes);
       this.#tick(relPath);
-      return { kind: 'file', name, mode, mtime, size: r.blob.size, blob: r.blob.id };
+      const entry = { kind: 'file' as const, name, mode, mtime, size: r.blob.size, blob: r.blob.id };
+      // Facts are kept only when they describe what was read and a later write cannot leave them as they are.
+      return r.changed || st.ctimeNs >= this.#racyFrom ? { entry } : { entry, facts: factsOf(st) };
     } catch (e) {
       const errno = sourceErrorCode(e);
       if (errno === undefined) {
@@ -262,7 +332,7 @@ class SnapshotWalk {
     }
   }
 
-  #symlink(abs: string, relPath: string, name: string, st: BigIntStats): Part {
+  #symlink(abs: string, relPath: string, name: string, st: BigIntStats): SymlinkEntry | undefined {
     let target: string;
     try {
       target = utf8.decode(fs.readlinkSync(abs, { encoding: 'buffer' }));

@@ -20,7 +20,8 @@ async function setup(): Promise<{ store: Store; root: string; arena: ArenaId; he
   fs.writeFileSync(path.join(root, 'move.txt'), 'moving content\n');
   fs.mkdirSync(path.join(root, '.lode'));
   fs.writeFileSync(path.join(root, '.lode', 'worktree.json'), '{}');
-  const head = (await snapshotTree(store, { source: root, arena, skipAtRoot: ['.lode'] })).tree;
+  // Files just written are re-read by the next snapshot (the racy-git rule) unless the window is 0.
+  const head = (await snapshotTree(store, { source: root, arena, skipAtRoot: ['.lode'], racyWindowMs: 0 })).tree;
   return { store, root, arena, head };
 }
 
@@ -28,7 +29,7 @@ test('status: a clean worktree has no changes, and .lode is never in its tree', 
   const { store, root, arena, head } = await setup();
   try {
     assert.equal(findEntry(await store.typed.getTree(head), '.lode'), undefined);
-    const s = await worktreeStatus(store, { root, arena }, head);
+    const s = await worktreeStatus(store, { root, arena }, head, { racyWindowMs: 0 });
     assert.equal(s.tree, head);
     assert.deepEqual([s.changes, s.conflicts, hasChanges(s)], [[], [], false]);
     // The second run comes from the stat cache: no file is read again.

@@ -35,6 +35,8 @@ export interface WorktreeStatus {
 
 export interface StatusOptions {
   signal?: AbortSignal;
+  /** See SnapshotOptions.racyWindowMs. */
+  racyWindowMs?: number;
 }
 
 /**
@@ -77,6 +79,7 @@ function sameContent(work: PlainEntry, now: TreeEntry | undefined): boolean {
 export async function worktreeStatus(store: Store, wt: { root: string; arena: ArenaId }, headTree: TreeId | undefined, opts: StatusOptions = {}): Promise<WorktreeStatus> {
   const snap = await snapshotTree(store, {
     source: wt.root, arena: wt.arena, skipAtRoot: [WORKTREE_DIR], ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    ...(opts.racyWindowMs === undefined ? {} : { racyWindowMs: opts.racyWindowMs }),
   });
   const pairKey = cleanPairKey(wt.arena, wt.root);
   if (headTree !== undefined && knownClean(store, pairKey, headTree, snap.tree)) {

@@ -1,10 +1,10 @@
-// A store wrapper for tests: logs puts, flushes, meta writes and blob writes, and can hide objects from
-// `has` (as if gc had removed them after a crashed snapshot). Used by *.test.ts only.
+// A store wrapper for tests: logs puts, flushes, meta writes and blob writes, calls hooks on meta reads,
+// and can hide objects from `has` (as if gc had removed them after a crashed snapshot). Used by *.test.ts only.
 import { chunkStream, createBlobs, createObjects, type MetaStore, type ObjectStore, type Store } from '../../store/index.ts';
 
 export interface Spy { store: Store; log: string[]; hidden: Set<string>; blobWrites: number }
 
-export function spyStore(inner: Store, hooks: { beforeBlobWrite?: (n: number) => void; onRange?: (prefix: string) => void } = {}): Spy {
+export function spyStore(inner: Store, hooks: { beforeBlobWrite?: (n: number) => void; onRead?: (key: string) => void } = {}): Spy {
   const log: string[] = [];
   const hidden = new Set<string>();
   const objects: ObjectStore = {
@@ -44,11 +44,11 @@ export function spyStore(inner: Store, hooks: { beforeBlobWrite?: (n: number) =>
   return spy;
 }
 
-function spyMeta(inner: MetaStore, log: string[], hooks: { onRange?: (prefix: string) => void }): MetaStore {
+function spyMeta(inner: MetaStore, log: string[], hooks: { onRead?: (key: string) => void }): MetaStore {
   return {
     table: (name) => {
       const t = inner.table(name);
-      return { get: (k) => t.get(k), range: (prefix) => { hooks.onRange?.(prefix); return t.range(prefix); } };
+      return { get: (k) => { hooks.onRead?.(k); return t.get(k); }, range: (prefix) => { hooks.onRead?.(prefix); return t.range(prefix); } };
     },
     write: async (fn) => {
       log.push('write');
