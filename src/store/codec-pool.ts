@@ -15,7 +15,8 @@ interface Slot { worker: Worker; inflight: Map<number, Job[]>; bytes: number }
 const BATCH_BYTES = 1 << 20;
 const BATCH_JOBS = 256;
 
-const workerUrl = new URL(`./codec-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+// Named from the store folder, so that a bundle elsewhere under dist/ finds the worker too.
+const workerUrl = new URL(`../store/codec-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 export class CodecPool {
   readonly #size: number;
