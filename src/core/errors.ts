@@ -20,6 +20,8 @@ export class HistoryError extends LodeError {}
 export class WorktreeError extends LodeError {}
 /** Peer sync: reconciliation messages and protocol state. */
 export class SyncError extends LodeError {}
+/** Peer connections: transport, handshakes, frames on a stream. */
+export class NetError extends LodeError {}
 /** Configuration and command-line usage. */
 export class UsageError extends LodeError {}
 
