@@ -1,7 +1,16 @@
-// The sync layer's public face: range-based set reconciliation over an ordered, fingerprinted index.
-// It sits beside history, above core and store, and produces and consumes messages, never sockets.
+// The sync layer's public face: the node sync engine (head entries, verified fetches, convergent merges),
+// its wire messages, and range-based set reconciliation over an ordered, fingerprinted index. It sits
+// above core, store and history, and produces and consumes messages, never sockets.
 export { SyncIndex, MAX_TIMESTAMP, type SyncItem } from './item-index.ts';
 export { Reconciler, DEFAULT_BRANCHING, DEFAULT_ENUMERATE_THRESHOLD, DEFAULT_FRAME_SIZE_LIMIT, type ReconcilerOptions, type ReconcileResult } from './reconciler.ts';
 export { PROTOCOL_VERSION } from './message.ts';
 export { FINGERPRINT_BYTES } from './range-sum.ts';
 export type { Bound } from './bound.ts';
+export { SyncNode, type SyncNodeOptions } from './node-sync.ts';
+export { Fetcher, type FetcherOptions, type PeerId } from './fetcher.ts';
+export {
+  encodeSyncMessage, decodeSyncMessage, SYNC_MESSAGE_VERSION, MAX_MESSAGE_BYTES, MAX_OBJECT_BYTES, MAX_WANT_IDS, MAX_HEAD_ENTRIES,
+  MAX_HELLO_ARENAS, MAX_RECONCILE_BYTES, type SyncMessage, type ObjectRecord,
+} from './messages.ts';
+export { frontier, joinFrontier, isSyncMerge, SYNC_MERGE_MESSAGE } from './convergence.ts';
+export { HeadReconciliation, answerReconcile } from './reconcile-session.ts';

@@ -1,0 +1,147 @@
+// The sync wire messages between two nodes (hello, head entries, object requests and replies,
+// reconciliation rounds): one versioned canonical-CBOR codec, decoded strictly with bounded sizes.
+// Sync layer; the bytes travel over whatever carries them (an in-memory pair, a libp2p stream).
+import {
+  decodeCbor, encodeCbor, fields as f, hashToBytes, isLodeError, toHex, HEAD_ENTRY_LIMITS, SyncError,
+  type ArenaId, type Hash,
+} from '../core/index.ts';
+import type { ObjectKind } from '../store/index.ts';
+
+export const SYNC_MESSAGE_VERSION = 1;
+/** The most ids one WANT (or HAVE_NOT) names. */
+export const MAX_WANT_IDS = 1024;
+/** The most object bytes one OBJECTS message carries; a single chunk (≤ 4 MiB) always fits alone. */
+export const MAX_OBJECT_BYTES = 4 * 1024 * 1024;
+/** The most entries of one HEADS message. */
+export const MAX_HEAD_ENTRIES = 256;
+/** The most arenas one HELLO lists. */
+export const MAX_HELLO_ARENAS = 1024;
+/** The largest reconciliation body accepted (the Reconciler's own frame limit is far below). */
+export const MAX_RECONCILE_BYTES = 1024 * 1024;
+/** Any encoded message: the object payload plus room for ids, kinds and CBOR heads. */
+export const MAX_MESSAGE_BYTES = MAX_OBJECT_BYTES + 256 * 1024;
+
+export interface ObjectRecord { kind: ObjectKind; id: Hash; bytes: Uint8Array }
+
+export type SyncMessage =
+  | { type: 'hello'; arenas: ArenaId[] }
+  | { type: 'heads'; arena: ArenaId; entries: Uint8Array[] }
+  /** Asks for head entries by reconciliation item id (BLAKE3 of the entry bytes). */
+  | { type: 'want-heads'; arena: ArenaId; ids: Uint8Array[] }
+  | { type: 'want'; ids: Hash[] }
+  | { type: 'objects'; objects: ObjectRecord[] }
+  | { type: 'have-not'; ids: Hash[] }
+  /** `role` says which side sent it: the initiator's rounds go to the responder's Reconciler and back. */
+  | { type: 'reconcile'; arena: ArenaId; role: 'initiator' | 'responder'; body: Uint8Array };
+
+const KINDS: readonly ObjectKind[] = ['chunk', 'tree', 'commit', 'manifest'];
+
+function ids(list: readonly Hash[]): Uint8Array[] {
+  return list.map((id) => hashToBytes(id));
+}
+
+function encodeRaw(m: SyncMessage): Uint8Array {
+  let body: Record<string, unknown>;
+  switch (m.type) {
+    case 'hello': body = { arenas: m.arenas.map((a) => hashToBytes(a)) }; break;
+    case 'heads': body = { arena: hashToBytes(m.arena), entries: m.entries }; break;
+    case 'want-heads': body = { arena: hashToBytes(m.arena), ids: m.ids }; break;
+    case 'want': body = { ids: ids(m.ids) }; break;
+    case 'have-not': body = { ids: ids(m.ids) }; break;
+    case 'objects': body = { objects: m.objects.map((o) => [KINDS.indexOf(o.kind), hashToBytes(o.id), o.bytes]) }; break;
+    case 'reconcile': body = { arena: hashToBytes(m.arena), role: m.role === 'initiator' ? 0 : 1, body: m.body }; break;
+  }
+  return encodeCbor({ t: m.type, v: SYNC_MESSAGE_VERSION, ...body });
+}
+
+/** Encodes a message; refuses one that breaks its own bounds (the receiver would refuse it anyway). */
+export function encodeSyncMessage(m: SyncMessage): Uint8Array {
+  const bytes = encodeRaw(m);
+  // Reading our own output checks every bound in one place.
+  parse(bytes);
+  return bytes;
+}
+
+function arenaOf(v: unknown, what: string): ArenaId {
+  return toHex(f.bytes(v, what, 32)) as ArenaId;
+}
+
+function hashList(v: unknown, what: string, max: number): Hash[] {
+  return f.list(v, what, max).map((x, i) => f.hash<Hash>(x, `${what}[${i}]`));
+}
+
+function readBody(m: f.Fields, type: string): SyncMessage {
+  const keys = (k: string[]): void => f.exactKeys(m, `sync ${type}`, ['t', 'v', ...k]);
+  switch (type) {
+    case 'hello':
+      keys(['arenas']);
+      return { type, arenas: f.list(m.arenas, 'hello.arenas', MAX_HELLO_ARENAS).map((a, i) => arenaOf(a, `hello.arenas[${i}]`)) };
+    case 'heads':
+      keys(['arena', 'entries']);
+      return {
+        type, arena: arenaOf(m.arena, 'heads.arena'),
+        entries: f.list(m.entries, 'heads.entries', MAX_HEAD_ENTRIES).map((e, i) => {
+          const b = f.bytes(e, `heads.entries[${i}]`);
+          if (b.length > HEAD_ENTRY_LIMITS.bytes) throw new SyncError('TOO_LARGE', `heads.entries[${i}]: over ${HEAD_ENTRY_LIMITS.bytes} bytes`);
+          return b;
+        }),
+      };
+    case 'want-heads':
+      keys(['arena', 'ids']);
+      return { type, arena: arenaOf(m.arena, 'want-heads.arena'), ids: f.list(m.ids, 'want-heads.ids', MAX_WANT_IDS).map((x, i) => f.bytes(x, `want-heads.ids[${i}]`, 32)) };
+    case 'want':
+    case 'have-not':
+      keys(['ids']);
+      return { type, ids: hashList(m.ids, `${type}.ids`, MAX_WANT_IDS) };
+    case 'objects': {
+      keys(['objects']);
+      let total = 0;
+      const objects = f.list(m.objects, 'objects.objects', MAX_WANT_IDS).map((v, i): ObjectRecord => {
+        const what = `objects.objects[${i}]`;
+        const triple = f.list(v, what, 3);
+        if (triple.length !== 3) throw new SyncError('BAD_MESSAGE', `${what}: expected [kind, id, bytes]`);
+        const kind = KINDS[f.uint(triple[0], `${what}.kind`, KINDS.length - 1)]!;
+        const bytes = f.bytes(triple[2], `${what}.bytes`);
+        total += bytes.length;
+        if (total > MAX_OBJECT_BYTES) throw new SyncError('TOO_LARGE', `objects: more than ${MAX_OBJECT_BYTES} bytes of objects`);
+        return { kind, id: f.hash<Hash>(triple[1], `${what}.id`), bytes };
+      });
+      return { type, objects };
+    }
+    case 'reconcile': {
+      keys(['arena', 'role', 'body']);
+      const body = f.bytes(m.body, 'reconcile.body');
+      if (body.length > MAX_RECONCILE_BYTES) throw new SyncError('TOO_LARGE', `reconcile.body: over ${MAX_RECONCILE_BYTES} bytes`);
+      return { type, arena: arenaOf(m.arena, 'reconcile.arena'), role: f.uint(m.role, 'reconcile.role', 1) === 0 ? 'initiator' : 'responder', body };
+    }
+    default:
+      throw new SyncError('UNKNOWN_MESSAGE', `unknown sync message type ${JSON.stringify(type)}`);
+  }
+}
+
+/**
+ * Strict: bounded size, known type and version, exact fields, canonical encoding. Every failure is a
+ * SyncError (TOO_LARGE, UNKNOWN_MESSAGE, BAD_MESSAGE with the format error as cause), never a guess.
+ */
+export function decodeSyncMessage(bytes: Uint8Array): SyncMessage {
+  const message = parse(bytes);
+  if (Buffer.compare(bytes, encodeRaw(message)) !== 0) throw new SyncError('BAD_MESSAGE', 'sync message: not in canonical encoding');
+  return message;
+}
+
+function parse(bytes: Uint8Array): SyncMessage {
+  if (bytes.length > MAX_MESSAGE_BYTES) throw new SyncError('TOO_LARGE', `a sync message is at most ${MAX_MESSAGE_BYTES} bytes, got ${bytes.length}`);
+  let message: SyncMessage;
+  try {
+    const m = f.asMap(decodeCbor(bytes, 'sync message'), 'sync message');
+    const type = f.text(m.t, 'sync message.t', 32);
+    f.literal(m.v, SYNC_MESSAGE_VERSION, 'sync message.v');
+    message = readBody(m, type);
+  } catch (e) {
+    if (e instanceof SyncError) throw e;
+    if (isLodeError(e) && e.code === 'TOO_LARGE') throw new SyncError('TOO_LARGE', `sync message: ${e.message}`, { cause: e });
+    if (isLodeError(e)) throw new SyncError('BAD_MESSAGE', `malformed sync message: ${e.message}`, { cause: e });
+    throw e;
+  }
+  return message;
+}
