@@ -8,7 +8,9 @@ if (major < 22) {
   process.stderr.write(`lode: needs Node.js 22 or newer, this is ${process.version}. Source scripts/node24.sh to get Node 24.\n`);
   process.exit(2);
 }
-const compiled = new URL('../dist/cli/main.js', import.meta.url);
+// The bundle when there is one (npm run build makes it), else the modules tsc wrote.
+const bundled = new URL('../dist/cli/main.bundle.js', import.meta.url);
+const compiled = existsSync(bundled) ? bundled : new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(compiled)) {
   process.stderr.write('lode: not built yet; run `npm run build` (npm ci does it).\n');
   process.exit(2);

@@ -1,5 +1,5 @@
-// The compiled CLI: `tsc -p tsconfig.build.json` (what `npm run build` and `npm ci` run) produces dist/,
-// and bin/lode.js, the installed entry point, runs it.
+// The compiled CLI: `npm run build` (which `npm ci` runs) compiles dist/ with tsc and bundles it into
+// dist/cli/main.bundle.js, and bin/lode.js, the installed entry point, runs the bundle.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,13 @@ describe('the compiled CLI', () => {
   const work = suiteDir('build');
   before(() => {
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs')], { cwd: ROOT, stdio: 'pipe' });
   }, { timeout: 180_000 });
+
+  test('the bundle is one file that loads no lode module beside it', () => {
+    const bundle = readFileSync(join(ROOT, 'dist', 'cli', 'main.bundle.js'), 'utf8');
+    assert.doesNotMatch(bundle, /from ["']\.\.?\//, 'a relative import left in the bundle');
+  });
 
   test('bin/lode.js --version prints the package version', async () => {
     const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
