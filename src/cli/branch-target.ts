@@ -1,13 +1,14 @@
 // Where merge, revert and resolve land: a branch of an arena, and, when the command runs inside a
 // worktree attached to that branch, the worktree's files too. The worktree is checked before the branch
 // moves (uncommitted changes in the way are refused), and only the paths that differ are written after.
-import { HistoryError, type CommitId, type TreeId } from '../core/index.ts';
+import { HistoryError, UsageError, type CommitId, type TreeId } from '../core/index.ts';
 import { checkBranchName, DEFAULT_BRANCH, diffTrees, getBranch, requireArena, resolveRevision, type ArenaRecord } from '../history/index.ts';
 import type { Store } from '../store/index.ts';
 import {
   applyTreeChange, blockedPaths, findWorktreeRoot, headState, localChangesError, worktreeStatus, type ApplyResult, type WorktreeBinding,
 } from '../worktree/index.ts';
 import type { Context } from './context.ts';
+import { checkRevision, parseRevisionSpec } from './revision-spec.ts';
 import { openWorktree, resolveWorktreeRevision } from './worktree-context.ts';
 
 export interface BranchTarget {
@@ -41,6 +42,17 @@ export async function arenaTarget(ctx: Context, arenaName: string, branch: strin
   const store = await ctx.openStore();
   const arena = requireArena(store, arenaName);
   return { store, arena, branch, head: getBranch(store, arena.id, branch) };
+}
+
+/**
+ * Where a command given `REV` (in a worktree) or `ARENA@REV` (anywhere) lands, and the revision: a
+ * worktree's branch unless `branch` names one explicitly, else that branch (default main) of ARENA.
+ */
+export async function revisionTarget(ctx: Context, spec: string, branch: string | undefined, what: string): Promise<{ t: BranchTarget; rev: string }> {
+  if (inWorktree(spec) && branch === undefined) return { t: await worktreeTarget(ctx, what), rev: checkRevision(spec) };
+  const parsed = parseRevisionSpec(spec, { allowPath: false });
+  if (parsed.rev === undefined) throw new UsageError('USAGE', `${what} needs a revision: ARENA@REV outside a worktree, got ${JSON.stringify(spec)}`);
+  return { t: await arenaTarget(ctx, parsed.arena, branch), rev: parsed.rev };
 }
 
 /** A revision of the target's arena; in a worktree, HEAD (and HEAD~N) names the branch's commit. */

@@ -2,26 +2,17 @@
 // merge base. Fast-forwards when it can; otherwise a merge commit whose tree records any conflict, so
 // nothing is lost. Exit 1 when conflicts were recorded, as git exits when a merge needs a hand.
 import type { Command } from 'commander';
-import { UsageError } from '../../core/index.ts';
 import { planMerge, mergeCommit, type MergePlan } from '../../history/index.ts';
 import type { Context, Runner } from '../context.ts';
 import { EXIT, type ExitStatus } from '../errors.ts';
-import { checkRevision, parseRevisionSpec } from '../revision-spec.ts';
-import { arenaTarget, guardWorktree, headTreeOf, inWorktree, landWorktree, resolveTargetRevision, worktreeTarget, type BranchTarget } from '../branch-target.ts';
+import { guardWorktree, headTreeOf, landWorktree, resolveTargetRevision, revisionTarget } from '../branch-target.ts';
 
 interface MergeOptions { into?: string; allowUnrelated?: boolean; ff?: boolean; message?: string }
 
 const short = (id: string): string => id.slice(0, 12);
 
-async function target(ctx: Context, spec: string, opts: MergeOptions): Promise<{ t: BranchTarget; rev: string }> {
-  if (inWorktree(spec) && opts.into === undefined) return { t: await worktreeTarget(ctx, 'merge'), rev: checkRevision(spec) };
-  const parsed = parseRevisionSpec(spec, { allowPath: false });
-  if (parsed.rev === undefined) throw new UsageError('USAGE', `merge needs the revision to merge: ARENA@REV outside a worktree, got ${JSON.stringify(spec)}`);
-  return { t: await arenaTarget(ctx, parsed.arena, opts.into), rev: parsed.rev };
-}
-
 async function merge(ctx: Context, spec: string, opts: MergeOptions): Promise<ExitStatus> {
-  const { t, rev } = await target(ctx, spec, opts);
+  const { t, rev } = await revisionTarget(ctx, spec, opts.into, 'merge');
   const { store, arena, branch } = t;
   const theirs = await resolveTargetRevision(t, rev);
   const plan: MergePlan = await planMerge(store, t.head, theirs, { allowUnrelated: opts.allowUnrelated === true });

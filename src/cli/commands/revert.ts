@@ -6,22 +6,14 @@ import { HistoryError, UsageError } from '../../core/index.ts';
 import { planRevert, revertCommit } from '../../history/index.ts';
 import type { Context, Runner } from '../context.ts';
 import { EXIT, type ExitStatus } from '../errors.ts';
-import { checkRevision, parseRevisionSpec } from '../revision-spec.ts';
-import { arenaTarget, guardWorktree, headTreeOf, inWorktree, landWorktree, resolveTargetRevision, worktreeTarget, type BranchTarget } from '../branch-target.ts';
+import { guardWorktree, headTreeOf, landWorktree, resolveTargetRevision, revisionTarget } from '../branch-target.ts';
 
 interface RevertOptions { branch?: string; mainline?: string }
-
-async function target(ctx: Context, spec: string, opts: RevertOptions): Promise<{ t: BranchTarget; rev: string }> {
-  if (inWorktree(spec) && opts.branch === undefined) return { t: await worktreeTarget(ctx, 'revert'), rev: checkRevision(spec) };
-  const parsed = parseRevisionSpec(spec, { allowPath: false });
-  if (parsed.rev === undefined) throw new UsageError('USAGE', `revert needs the revision to undo: ARENA@REV outside a worktree, got ${JSON.stringify(spec)}`);
-  return { t: await arenaTarget(ctx, parsed.arena, opts.branch), rev: parsed.rev };
-}
 
 async function revert(ctx: Context, spec: string, opts: RevertOptions): Promise<ExitStatus> {
   const mainline = opts.mainline === undefined ? undefined : Number(opts.mainline);
   if (mainline !== undefined && !(Number.isSafeInteger(mainline) && mainline >= 1)) throw new UsageError('BAD_ARGUMENT', `--mainline takes a parent number from 1, got ${opts.mainline}`);
-  const { t, rev } = await target(ctx, spec, opts);
+  const { t, rev } = await revisionTarget(ctx, spec, opts.branch, 'revert');
   const { store, arena, branch } = t;
   if (t.head === undefined) throw new HistoryError('NO_COMMITS', `branch ${branch} has no commits to revert on`);
   const reverted = await resolveTargetRevision(t, rev);
