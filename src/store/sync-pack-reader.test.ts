@@ -1,5 +1,6 @@
-// SyncPackReader: synchronous reads of pack byte ranges return exactly the bytes on disk now (after the
-// pack grew or was damaged), and report the end of the pack, a missing pack and a foreign file.
+// SyncPackReader: synchronous reads of pack byte ranges return exactly the bytes on disk (after the pack
+// grew or was damaged, from the next turn of the event loop on), and report the end of the pack, a
+// missing pack and a foreign file.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -24,11 +25,16 @@ test('SyncPackReader: reads what is on disk now, and reports the end, a missing 
     const more = randomBytes(100);
     appendFileSync(path('p'), more);
     assert.deepEqual(reader.read('p', end - 4, 8), Buffer.concat([content.subarray(end - 4), more.subarray(0, 4)]), 'bytes appended since are read');
-    // Damage after a read shows in the next read: nothing is cached but the descriptor.
+    // A read brings in its neighbours for the rest of this turn; damage shows from the next turn on.
+    assert.equal(reader.read('p', 100, 1)[0], content[100]);
     const damaged = Buffer.from(content);
     damaged[100]! ^= 0xff;
+    damaged[20_000]! ^= 0xff;
     writeFileSync(path('p'), damaged);
+    assert.equal(reader.read('p', 20_000, 1)[0], content[20_000], 'a neighbour is served from the window this turn');
+    await new Promise((resolve) => setImmediate(resolve));
     assert.equal(reader.read('p', 100, 1)[0], damaged[100]);
+    assert.equal(reader.read('p', 20_000, 1)[0], damaged[20_000]);
     // A second pack pushes the first one's descriptor out (maxOpen 1); both still read.
     writeFileSync(path('q'), Buffer.concat([encodePackHeader(), Buffer.alloc(100, 7)]));
     assert.deepEqual(reader.read('q', 20, 30), Buffer.alloc(30, 7));
