@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseConfig, parseExpiry, reflogExpireMs } from './config.ts';
+import { inactiveAfterMs, parseConfig, parseExpiry, reflogExpireMs } from './config.ts';
 import { locateStore } from './store-location.ts';
 
 test('a full config from DESIGN.md is accepted', () => {
@@ -50,6 +50,10 @@ const refused: [string, string][] = [
   ['[history]\nreflog_expire = 30\n', 'field history.reflog_expire'],
   ['[history]\nreflog_expire = "-1d"\n', 'field history.reflog_expire'],
   ['[history]\nkeep = "30d"\n', 'field history.keep'],
+  ['[sync]\ninactive_after = "7 days"\n', 'field sync.inactive_after'],
+  ['[sync]\ninactive_after = "never"\n', 'field sync.inactive_after'],
+  ['[sync]\ninactive_after = "0h"\n', 'field sync.inactive_after'],
+  ['[sync]\ninactive_after = 7\n', 'field sync.inactive_after'],
 ];
 for (const [text, reason] of refused) {
   test(`refuses ${JSON.stringify(text)} naming the file and ${reason}`, () => {
@@ -79,4 +83,11 @@ test('history.reflog_expire: Nd, Nh or never; 30 days when absent', () => {
   assert.equal(reflogExpireMs(parseConfig('[history]\nreflog_expire = "never"\n', undefined)), Infinity);
   assert.equal(parseExpiry('1w'), undefined);
   assert.equal(parseExpiry(''), undefined);
+});
+
+test('sync.inactive_after: Nd or Nh; 7 days when absent', () => {
+  const hour = 60 * 60 * 1000;
+  assert.equal(inactiveAfterMs(parseConfig('', undefined)), 7 * 24 * hour);
+  assert.equal(inactiveAfterMs(parseConfig('[sync]\ninactive_after = "2d"\n', undefined)), 2 * 24 * hour);
+  assert.equal(inactiveAfterMs(parseConfig('[sync]\ninactive_after = "36h"\nenumerate_threshold = 8\n', undefined)), 36 * hour);
 });

@@ -23,7 +23,7 @@ export interface LodeConfig {
   arenas: ArenaConfig[];
   peers: PeerConfig[];
   network: { listen?: string[] };
-  sync: { enumerate_threshold?: number };
+  sync: { enumerate_threshold?: number; inactive_after?: string };
   cache: { quota?: string | number };
   history: { reflog_expire?: string };
 }
@@ -45,6 +45,22 @@ export function parseExpiry(text: string): number | undefined {
 export function reflogExpireMs(config: LodeConfig): number {
   const ms = parseExpiry(config.history.reflog_expire ?? DEFAULT_REFLOG_EXPIRE);
   if (ms === undefined) throw new UsageError('BAD_CONFIG', `config file ${config.file ?? 'lode.toml'}: field history.reflog_expire: expected Nd, Nh or "never"`);
+  return ms;
+}
+
+/** How long a peer may stay away before it is marked inactive (`sync.inactive_after`). */
+export const DEFAULT_INACTIVE_AFTER = '7d';
+
+/** `Nd` or `Nh` with N > 0, as milliseconds; undefined otherwise ("never" is refused: a peer gone for good must not pin the change log). */
+function parseInactiveAfter(text: string): number | undefined {
+  const ms = text === 'never' ? undefined : parseExpiry(text);
+  return ms === undefined || ms <= 0 ? undefined : ms;
+}
+
+/** The configured peer inactivity limit in milliseconds, for SyncNode's inactiveAfterMs. The loader checked it. */
+export function inactiveAfterMs(config: LodeConfig): number {
+  const ms = parseInactiveAfter(config.sync.inactive_after ?? DEFAULT_INACTIVE_AFTER);
+  if (ms === undefined) throw new UsageError('BAD_CONFIG', `config file ${config.file ?? 'lode.toml'}: field sync.inactive_after: expected Nd or Nh`);
   return ms;
 }
 
@@ -115,6 +131,9 @@ export function parseConfig(text: string, file: string | undefined): LodeConfig 
     if (typeof v === 'string' && /^\d+(\.\d+)?\s*(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB)?$/i.test(v)) return;
     fail(field, 'expected a byte count such as 50GiB');
   };
+  const inactiveAfter: FieldCheck = (v, field) => {
+    if (typeof v !== 'string' || parseInactiveAfter(v) === undefined) fail(field, 'expected an age such as "7d" or "12h"');
+  };
   const expiry: FieldCheck = (v, field) => {
     if (typeof v !== 'string' || parseExpiry(v) === undefined) fail(field, 'expected an age such as "30d" or "12h", or "never"');
   };
@@ -140,7 +159,7 @@ export function parseConfig(text: string, file: string | undefined): LodeConfig 
     arenas: (v, field) => arrayOfTables(v, field, { name: string, id: hex64, path: string, default: policy, real: strings, unreal: strings }, ['name']),
     peers: (v, field) => arrayOfTables(v, field, { name: string, node_id: hex64, addrs: strings }, ['node_id']),
     network: (v, field) => checkTable(v, field, { listen: strings }),
-    sync: (v, field) => checkTable(v, field, { enumerate_threshold: positiveInt }),
+    sync: (v, field) => checkTable(v, field, { enumerate_threshold: positiveInt, inactive_after: inactiveAfter }),
     cache: (v, field) => checkTable(v, field, { quota }),
     history: (v, field) => checkTable(v, field, { reflog_expire: expiry }),
   };

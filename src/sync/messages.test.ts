@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeCbor, type ArenaId, type Hash } from '../core/index.ts';
-import { decodeSyncMessage, encodeSyncMessage, MAX_OBJECT_BYTES, MAX_WANT_IDS, type SyncMessage } from './messages.ts';
+import { decodeSyncMessage, encodeSyncMessage, MAX_HEAD_ENTRIES, MAX_OBJECT_BYTES, MAX_WANT_IDS, type SyncMessage } from './messages.ts';
 
 const ID = 'ab'.repeat(32) as Hash;
 const ARENA = 'cd'.repeat(32) as ArenaId;
@@ -16,6 +16,10 @@ const samples: SyncMessage[] = [
   { type: 'objects', objects: [{ kind: 'chunk', id: ID, bytes: Uint8Array.of(1, 2, 3) }, { kind: 'manifest', id: ID, bytes: new Uint8Array(0) }] },
   { type: 'reconcile', arena: ARENA, role: 'initiator', body: Uint8Array.of(0x61) },
   { type: 'reconcile', arena: ARENA, role: 'responder', body: Uint8Array.of(0x61, 0) },
+  { type: 'log', serial: 1, through: 7, entries: [Uint8Array.of(1, 2), new Uint8Array(1024)] },
+  { type: 'log', serial: 0, through: 0, entries: [] },
+  { type: 'ack', serial: 1, through: 0 },
+  { type: 'ack', serial: Number.MAX_SAFE_INTEGER, through: Number.MAX_SAFE_INTEGER },
 ];
 
 for (const m of samples) {
@@ -29,6 +33,31 @@ test('version 1 fixtures still decode', () => {
   assert.deepEqual(decodeSyncMessage(hello), { type: 'hello', arenas: ['ab'.repeat(32)] });
   const objects = Buffer.from('a36174676f626a65637473617601676f626a656374738183005820abababababababababababababababababababababababababababababababab43010203', 'hex');
   assert.deepEqual(decodeSyncMessage(objects), { type: 'objects', objects: [{ kind: 'chunk', id: ID, bytes: Uint8Array.of(1, 2, 3) }] });
+  const ack = Buffer.from('a461746361636b6176016673657269616c05677468726f75676819012c', 'hex');
+  assert.deepEqual(decodeSyncMessage(ack), { type: 'ack', serial: 5, through: 300 });
+  const log = Buffer.from('a56174636c6f676176016673657269616c0467656e747269657381420102677468726f75676807', 'hex');
+  assert.deepEqual(decodeSyncMessage(log), { type: 'log', serial: 4, through: 7, entries: [Uint8Array.of(1, 2)] });
+});
+
+test('ACK and LOG decode strictly: garbage, truncation, wrong fields and bounds are coded SyncErrors', () => {
+  const raw = (m: Record<string, unknown>) => encodeCbor(m);
+  const ack = encodeSyncMessage({ type: 'ack', serial: 5, through: 300 });
+  for (let n = 0; n < ack.length; n++) assert.throws(() => decodeSyncMessage(ack.subarray(0, n)), code('BAD_MESSAGE'), `ack cut at ${n}`);
+  assert.throws(() => decodeSyncMessage(Uint8Array.from([...ack, 0])), code('BAD_MESSAGE'));
+  assert.throws(() => decodeSyncMessage(raw({ t: 'ack', v: 1 })), code('BAD_MESSAGE'));
+  assert.throws(() => decodeSyncMessage(raw({ t: 'ack', v: 1, through: 3 })), code('BAD_MESSAGE'));
+  assert.throws(() => decodeSyncMessage(raw({ t: 'ack', v: 1, serial: 1, through: -1 })), code('BAD_MESSAGE'));
+  assert.throws(() => decodeSyncMessage(raw({ t: 'ack', v: 1, serial: -1, through: 1 })), code('BAD_MESSAGE'));
+  assert.throws(() => decodeSyncMessage(raw({ t: 'ack', v: 1, serial: 1, through: 1.5 })), code('BAD_MESSAGE'));
+  assert.throws(() => decodeSyncMessage(raw({ t: 'ack', v: 1, serial: 1, through: '3' })), code('BAD_MESSAGE'));
+  assert.throws(() => decodeSyncMessage(raw({ t: 'ack', v: 1, serial: 1, through: 3, entries: [] })), code('BAD_MESSAGE'));
+  assert.throws(() => decodeSyncMessage(raw({ t: 'ack', v: 2, serial: 1, through: 3 })), code('BAD_MESSAGE'));
+  assert.throws(() => decodeSyncMessage(raw({ t: 'log', v: 1, serial: 1, through: 3 })), code('BAD_MESSAGE'));
+  assert.throws(() => decodeSyncMessage(raw({ t: 'log', v: 1, serial: 1, through: 3, entries: ['x'] })), code('BAD_MESSAGE'));
+  assert.throws(() => decodeSyncMessage(raw({ t: 'log', v: 1, serial: 1, through: 3, entries: [new Uint8Array(1025)] })), code('TOO_LARGE'));
+  assert.throws(() => encodeSyncMessage({ type: 'log', serial: 1, through: 1, entries: Array.from({ length: MAX_HEAD_ENTRIES + 1 }, () => Uint8Array.of(1)) }), code('TOO_LARGE'));
+  const garbage = Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 0xff);
+  assert.throws(() => decodeSyncMessage(garbage), (e: unknown) => (e as { name?: string }).name === 'SyncError');
 });
 
 const code = (expected: string) => (e: unknown): boolean => (e as { name?: string }).name === 'SyncError' && (e as { code?: string }).code === expected;

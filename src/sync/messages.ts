@@ -32,7 +32,15 @@ export type SyncMessage =
   | { type: 'objects'; objects: ObjectRecord[] }
   | { type: 'have-not'; ids: Hash[] }
   /** `role` says which side sent it: the initiator's rounds go to the responder's Reconciler and back. */
-  | { type: 'reconcile'; arena: ArenaId; role: 'initiator' | 'responder'; body: Uint8Array };
+  | { type: 'reconcile'; arena: ArenaId; role: 'initiator' | 'responder'; body: Uint8Array }
+  /**
+   * Records of the sender's change log: head entries (of any shared arena, each naming its own) and
+   * `through`, the last log sequence number this message covers, including records the receiver need not
+   * see. `serial` numbers the sender's LOG messages, so an ACK left over from an earlier session is told apart.
+   */
+  | { type: 'log'; serial: number; through: number; entries: Uint8Array[] }
+  /** The receiver of a LOG accepted its entries (and everything sent before it): one ACK per LOG, in order. */
+  | { type: 'ack'; serial: number; through: number };
 
 const KINDS: readonly ObjectKind[] = ['chunk', 'tree', 'commit', 'manifest'];
 
@@ -50,6 +58,8 @@ function encodeRaw(m: SyncMessage): Uint8Array {
     case 'have-not': body = { ids: ids(m.ids) }; break;
     case 'objects': body = { objects: m.objects.map((o) => [KINDS.indexOf(o.kind), hashToBytes(o.id), o.bytes]) }; break;
     case 'reconcile': body = { arena: hashToBytes(m.arena), role: m.role === 'initiator' ? 0 : 1, body: m.body }; break;
+    case 'log': body = { serial: m.serial, through: m.through, entries: m.entries }; break;
+    case 'ack': body = { serial: m.serial, through: m.through }; break;
   }
   return encodeCbor({ t: m.type, v: SYNC_MESSAGE_VERSION, ...body });
 }
@@ -70,6 +80,14 @@ function hashList(v: unknown, what: string, max: number): Hash[] {
   return f.list(v, what, max).map((x, i) => f.hash<Hash>(x, `${what}[${i}]`));
 }
 
+function headEntryList(v: unknown, what: string): Uint8Array[] {
+  return f.list(v, what, MAX_HEAD_ENTRIES).map((e, i) => {
+    const b = f.bytes(e, `${what}[${i}]`);
+    if (b.length > HEAD_ENTRY_LIMITS.bytes) throw new SyncError('TOO_LARGE', `${what}[${i}]: over ${HEAD_ENTRY_LIMITS.bytes} bytes`);
+    return b;
+  });
+}
+
 function readBody(m: f.Fields, type: string): SyncMessage {
   const keys = (k: string[]): void => f.exactKeys(m, `sync ${type}`, ['t', 'v', ...k]);
   switch (type) {
@@ -78,14 +96,7 @@ function readBody(m: f.Fields, type: string): SyncMessage {
       return { type, arenas: f.list(m.arenas, 'hello.arenas', MAX_HELLO_ARENAS).map((a, i) => arenaOf(a, `hello.arenas[${i}]`)) };
     case 'heads':
       keys(['arena', 'entries']);
-      return {
-        type, arena: arenaOf(m.arena, 'heads.arena'),
-        entries: f.list(m.entries, 'heads.entries', MAX_HEAD_ENTRIES).map((e, i) => {
-          const b = f.bytes(e, `heads.entries[${i}]`);
-          if (b.length > HEAD_ENTRY_LIMITS.bytes) throw new SyncError('TOO_LARGE', `heads.entries[${i}]: over ${HEAD_ENTRY_LIMITS.bytes} bytes`);
-          return b;
-        }),
-      };
+      return { type, arena: arenaOf(m.arena, 'heads.arena'), entries: headEntryList(m.entries, 'heads.entries') };
     case 'want-heads':
       keys(['arena', 'ids']);
       return { type, arena: arenaOf(m.arena, 'want-heads.arena'), ids: f.list(m.ids, 'want-heads.ids', MAX_WANT_IDS).map((x, i) => f.bytes(x, `want-heads.ids[${i}]`, 32)) };
@@ -114,6 +125,12 @@ function readBody(m: f.Fields, type: string): SyncMessage {
       if (body.length > MAX_RECONCILE_BYTES) throw new SyncError('TOO_LARGE', `reconcile.body: over ${MAX_RECONCILE_BYTES} bytes`);
       return { type, arena: arenaOf(m.arena, 'reconcile.arena'), role: f.uint(m.role, 'reconcile.role', 1) === 0 ? 'initiator' : 'responder', body };
     }
+    case 'log':
+      keys(['serial', 'through', 'entries']);
+      return { type, serial: f.uint(m.serial, 'log.serial'), through: f.uint(m.through, 'log.through'), entries: headEntryList(m.entries, 'log.entries') };
+    case 'ack':
+      keys(['serial', 'through']);
+      return { type, serial: f.uint(m.serial, 'ack.serial'), through: f.uint(m.through, 'ack.through') };
     default:
       throw new SyncError('UNKNOWN_MESSAGE', `unknown sync message type ${JSON.stringify(type)}`);
   }

@@ -168,6 +168,9 @@ test('a peer that sends wrong bytes is reported and the objects come from anothe
   net.connect(0, 1);
   const w = await writeFiles(net, net.nodes[1]!, { 'a.txt': 'by node one\n', 'big.bin': new Uint8Array(700_000).map((_, i) => (i * 7919) % 251) });
   await net.settle();
+  // The liar first, so the victim surely asks it (with both up, it may ask node 0 first: entries sort by author).
+  net.connect(1, 2);
+  await net.settle();
   net.connectAll();
   await net.settle();
   await checkConverged(net, [w]);

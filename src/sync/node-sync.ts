@@ -1,15 +1,19 @@
 // One node's sync engine over all its arenas: it announces its branch moves as signed head entries,
 // takes peers' entries, fetches what they name, and moves its branches toward the common head that
-// convergence.ts defines. It consumes received bytes and emits bytes through `send`: the daemon (or an
-// in-memory network in tests) carries them and never sees inside. Sync layer.
+// convergence.ts defines. Each entry it publishes or forwards goes into its change log (change-log.ts),
+// which a returning peer replays from its last ACK; a new or long-gone peer reconciles instead. It consumes
+// received bytes and emits bytes through `send`: the daemon (or an in-memory network in tests) carries
+// them and never sees inside. Sync layer.
 import {
   branchKey, decodeHeadEntry, isLodeError, BRANCH_KEY_PREFIX, SyncError,
   type ArenaId, type CommitId, type Hash, type LodeError,
 } from '../core/index.ts';
 import { acceptHeadEntry, getBranch, listArenas, listHeadEntries, moveBranch, publishHead } from '../history/index.ts';
 import type { Store } from '../store/index.ts';
+import { ChangeLog, type LogRecord, type PeerRecord } from './change-log.ts';
 import { coveringHead, frontier, joinFrontier } from './convergence.ts';
 import { Fetcher, type PeerId } from './fetcher.ts';
+import { LogFeed } from './log-feed.ts';
 import { decodeSyncMessage, encodeSyncMessage, MAX_OBJECT_BYTES, type ObjectRecord, type SyncMessage } from './messages.ts';
 import { answerReconcile, headsFor, HeadReconciliation } from './reconcile-session.ts';
 import type { ReconcilerOptions } from './reconciler.ts';
@@ -22,13 +26,29 @@ export interface SyncNodeOptions {
   onBadPeer?(peer: PeerId, error: LodeError): void;
   /** Background work failed for a reason other than a peer's fault. */
   onError?(error: unknown): void;
-  /** The clock that judges entries stamped in the future. */
+  /** The clock that judges entries stamped in the future, and how long a peer has been away. */
   now?(): number;
+  /** A peer not seen for longer is marked inactive at the next check (default DEFAULT_INACTIVE_AFTER_MS, 7 days). */
+  inactiveAfterMs?: number;
   reconciler?: ReconcilerOptions;
   fetcher?: { maxInFlight?: number; chunkWindow?: number; requestTimeoutMs?: number };
 }
 
-interface PeerState { arenas: Set<ArenaId> | undefined }
+/** One peer as `lode peers` and `lode sync status` show it. */
+export interface PeerSyncState {
+  peer: PeerId;
+  /** False: not caught up yet, or away past inactiveAfterMs; it reconciles on return. */
+  active: boolean;
+  connected: boolean;
+  /** Last seen connected (ms since the epoch); now for a connected peer. */
+  lastSeen: number;
+  /** The last change-log sequence number it acknowledged. */
+  acked: number;
+  /** Kept log records it has not acknowledged (0 for an inactive peer: it will reconcile). */
+  pending: number;
+}
+
+export const DEFAULT_INACTIVE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
 
 const COMMAND = 'sync';
 
@@ -37,7 +57,12 @@ export class SyncNode {
   readonly #send: SyncNodeOptions['send'];
   readonly #opts: SyncNodeOptions;
   readonly #fetcher: Fetcher;
-  readonly #peers = new Map<PeerId, PeerState>();
+  readonly #peers = new Map<PeerId, LogFeed>();
+  readonly #log: ChangeLog;
+  /** Per peer, the HEADS and LOG messages being accepted, one after another, so an ACK follows what came before. */
+  readonly #inbound = new Map<PeerId, Promise<void>>();
+  /** The next LOG serial (see LogFeed). */
+  #serial = 1;
   readonly #sessions = new Map<string, HeadReconciliation>();
   readonly #tasks = new Set<Promise<void>>();
   /** One convergence at a time per (arena, branch); a trigger during one runs it once more after. */
@@ -47,6 +72,7 @@ export class SyncNode {
     this.#store = opts.store;
     this.#send = opts.send;
     this.#opts = opts;
+    this.#log = new ChangeLog(opts.store);
     this.#fetcher = new Fetcher({
       store: opts.store,
       send: (peer, m) => this.#emit(peer, m),
@@ -65,17 +91,49 @@ export class SyncNode {
     while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
   }
 
-  /** A connection to `peer` is up: say which arenas this node replicates; reconciliation follows the peer's HELLO. */
+  /** Kept change-log records (published or forwarded entries some active peer has not acknowledged). */
+  get logLength(): number {
+    return this.#log.length;
+  }
+
+  /** Every peer this node has met, with its acknowledgement state. */
+  peerStates(): PeerSyncState[] {
+    const now = this.#now();
+    return this.#log.peers().map(([peer, p]) => ({
+      peer, active: p.active, connected: this.#peers.has(peer), lastSeen: this.#peers.has(peer) ? now : p.lastSeen,
+      acked: p.acked, pending: p.active ? this.#log.countAfter(p.acked) : 0,
+    }));
+  }
+
+  /**
+   * Marks peers away longer than inactiveAfterMs inactive and prunes the log they held back. Runs on every
+   * connect and disconnect too; a daemon may call it periodically.
+   */
+  checkPeers(): Promise<void> {
+    return this.#track(this.#log.run(() => this.#checkPeers(new Map())));
+  }
+
+  /** A connection to `peer` is up: say which arenas this node replicates; catching up follows the peer's HELLO. */
   peerConnected(peer: PeerId): void {
-    this.#peers.set(peer, { arenas: undefined });
+    this.#peers.set(peer, this.#feed(peer));
+    this.#inbound.delete(peer);
     this.#fetcher.peerBack(peer);
     this.#emit(peer, { type: 'hello', arenas: listArenas(this.#store).map((a) => a.id) });
+    this.#spawn(this.#log.run(() => {
+      const seen = this.#log.peer(peer) ?? { acked: 0, lastSeen: 0, active: false, arenas: [] };
+      return this.#checkPeers(new Map([[peer, { ...seen, lastSeen: this.#now() }]]));
+    }));
   }
 
   peerDisconnected(peer: PeerId): void {
     this.#peers.delete(peer);
+    this.#inbound.delete(peer);
     for (const key of [...this.#sessions.keys()]) if (key.startsWith(`${peer}/`)) this.#sessions.delete(key);
     this.#fetcher.peerGone(peer);
+    this.#spawn(this.#log.run(() => {
+      const seen = this.#log.peer(peer);
+      return this.#checkPeers(seen === undefined ? new Map() : new Map([[peer, { ...seen, lastSeen: this.#now() }]]));
+    }));
   }
 
   /**
@@ -87,7 +145,12 @@ export class SyncNode {
     const m = decodeSyncMessage(bytes);
     switch (m.type) {
       case 'hello': return this.#hello(peer, m.arenas);
-      case 'heads': return this.#spawn(this.#heads(peer, m.arena, m.entries));
+      case 'heads': return this.#inOrder(peer, () => this.#takeEntries(peer, m.entries, m.arena));
+      case 'log': return this.#inOrder(peer, async (feed) => {
+        await this.#takeEntries(peer, m.entries, undefined);
+        if (this.#peers.get(peer) === feed) this.#emit(peer, { type: 'ack', serial: m.serial, through: m.through });
+      });
+      case 'ack': return this.#ack(peer, m.serial, m.through);
       case 'want-heads': for (const h of headsFor(this.#store, m.arena, m.ids)) this.#emit(peer, h); return;
       case 'want': return this.#spawn(this.#serve(peer, m.ids));
       case 'objects': return this.#fetcher.receiveObjects(peer, m.objects);
@@ -104,21 +167,97 @@ export class SyncNode {
     this.#spawn(this.#converge(arena, branch));
   }
 
+  /**
+   * The peer's arenas are known: an active peer with no gap gets the log records after its last ACK; a
+   * new, inactive or gapped peer, and any shared arena new to the pair, is reconciled (this side
+   * initiates; the peer does the same for its own view), and a marker LOG after the last session makes it active.
+   */
   #hello(peer: PeerId, arenas: ArenaId[]): void {
-    const state = this.#peers.get(peer) ?? { arenas: undefined };
-    state.arenas = new Set(arenas);
-    this.#peers.set(peer, state);
-    const mine = listArenas(this.#store).filter((a) => state.arenas!.has(a.id));
-    // One side initiates per pair: the smaller node id, so both do not run the same session twice.
-    if (this.#store.identity.nodeId < peer) {
+    let feed = this.#peers.get(peer);
+    if (feed === undefined) this.#peers.set(peer, (feed = this.#feed(peer)));
+    feed.arenas = new Set(arenas);
+    const mine = listArenas(this.#store).filter((a) => feed.arenas!.has(a.id));
+    // Decided and started inside a log step: an entry accepted before it is in the sessions' snapshot or
+    // the replayed records, one accepted after it is logged after it and announced live.
+    this.#spawn(this.#log.run(async () => {
+      if (this.#peers.get(peer) !== feed) return;
+      const record = this.#log.peer(peer);
+      const full = record === undefined || !record.active || record.acked < this.#log.prunedThrough || record.acked > this.#log.lastSeq;
+      const known = new Set(full ? [] : record.arenas);
+      feed.full = full;
+      feed.shared = mine.map((a) => a.id);
+      feed.reconciling.clear();
       for (const a of mine) {
+        if (known.has(a.id)) continue;
+        feed.reconciling.add(a.id);
         const session = new HeadReconciliation(this.#store, a.id, this.#opts.reconciler);
         this.#sessions.set(`${peer}/${a.id}`, session);
         this.#emit(peer, session.start());
       }
-    }
+      feed.catchUp(full ? [] : this.#log.after(record.acked), this.#log.lastSeq, full ? undefined : record.acked);
+      if (feed.reconciling.size === 0 && full) feed.sendMarker(this.#log.lastSeq);
+      // A gap or an expired peer: it no longer holds the log back while it reconciles.
+      if (full && record?.active === true) await this.#log.update(new Map([[peer, { ...record, active: false }]]));
+    }));
     // Entries accepted while no peer had their commit get another chance now.
     for (const a of mine) for (const branch of this.#branchesWithEntries(a.id)) this.#spawn(this.#converge(a.id, branch, peer));
+  }
+
+  /** The peer took a LOG; the marker after a reconciliation makes it active and caught up on the shared arenas. */
+  #ack(peer: PeerId, serial: number, through: number): void {
+    const feed = this.#peers.get(peer);
+    if (feed === undefined) throw new SyncError('BAD_STATE', `an ACK from ${peer} before its connection`);
+    const sent = feed.acked(serial, through);
+    if (sent === undefined) return;
+    this.#spawn(this.#log.run(async () => {
+      const record = this.#log.peer(peer);
+      if (record === undefined) return;
+      let next: PeerRecord;
+      if (sent.marker) {
+        const arenas = new Set([...(feed.full ? [] : record.arenas), ...feed.shared]);
+        next = { ...record, active: true, acked: record.active && !feed.full ? Math.max(record.acked, sent.covers) : sent.covers, arenas: [...arenas], lastSeen: this.#now() };
+      } else if (record.active) {
+        next = { ...record, acked: Math.max(record.acked, sent.covers) };
+      } else {
+        return;
+      }
+      await this.#log.update(new Map([[peer, next]]));
+    }));
+  }
+
+  /** Inside a log step: saves `changes`, marks peers away too long inactive, and prunes. */
+  async #checkPeers(changes: Map<PeerId, PeerRecord>): Promise<void> {
+    const now = this.#now();
+    const limit = this.#opts.inactiveAfterMs ?? DEFAULT_INACTIVE_AFTER_MS;
+    for (const [peer, p] of this.#log.peers()) {
+      const current = changes.get(peer) ?? p;
+      if (this.#peers.has(peer)) changes.set(peer, { ...current, lastSeen: now });
+      else if (current.active && now - current.lastSeen > limit) changes.set(peer, { ...current, active: false });
+    }
+    await this.#log.update(changes);
+  }
+
+  /** Runs `step` after the HEADS and LOG messages from `peer` before it; skipped if the connection ended. */
+  #inOrder(peer: PeerId, step: (feed: LogFeed) => Promise<void>): void {
+    const feed = this.#peers.get(peer);
+    if (feed === undefined) return;
+    const run = (): Promise<void> => (this.#peers.get(peer) === feed ? step(feed) : Promise.resolve());
+    const before = this.#inbound.get(peer) ?? Promise.resolve();
+    const next = before.then(run, run);
+    this.#inbound.set(peer, next.catch(() => undefined));
+    this.#spawn(next);
+  }
+
+  #feed(peer: PeerId): LogFeed {
+    return new LogFeed(peer, (m) => this.#emit(peer, m), () => this.#serial++);
+  }
+
+  /** Appends entries to the log and sends them to every caught-up peer, in sequence order. */
+  #record(entries: readonly Uint8Array[], arena: ArenaId, origin: PeerId | undefined): Promise<void> {
+    return this.#log.run(async () => {
+      const records: LogRecord[] = await this.#log.append(entries.map((entry) => ({ entry, arena, origin })));
+      for (const feed of this.#peers.values()) feed.announce(records);
+    });
   }
 
   #reconcile(peer: PeerId, arena: ArenaId, role: 'initiator' | 'responder', body: Uint8Array): void {
@@ -131,33 +270,45 @@ export class SyncNode {
     const session = this.#sessions.get(key);
     if (session === undefined) throw new SyncError('BAD_STATE', `a reconciliation reply from ${peer} for no session`);
     for (const m of session.step(body)) this.#emit(peer, m);
-    if (session.done) this.#sessions.delete(key);
+    if (!session.done) return;
+    this.#sessions.delete(key);
+    const feed = this.#peers.get(peer);
+    if (feed === undefined || !feed.reconciling.delete(arena) || feed.reconciling.size > 0) return;
+    // Everything the peer lacked went out before this marker: its ACK proves it took them.
+    this.#spawn(this.#log.run(() => { if (this.#peers.get(peer) === feed) feed.sendMarker(this.#log.lastSeq); }));
   }
 
-  async #heads(peer: PeerId, arena: ArenaId, entries: Uint8Array[]): Promise<void> {
-    const accepted = new Map<string, Uint8Array[]>();
+  /**
+   * Accepts entries (of `arena` for HEADS; of any arena for LOG) and, in the background, converges their
+   * branches and then logs and passes them on. Resolves once they are accepted, so an ACK can follow.
+   */
+  async #takeEntries(peer: PeerId, entries: Uint8Array[], arena: ArenaId | undefined): Promise<void> {
+    const accepted = new Map<string, { arena: ArenaId; branch: string; list: Uint8Array[] }>();
     for (const bytes of entries) {
+      let entry;
       try {
-        if (decodeHeadEntry(bytes).arena !== arena) throw new SyncError('WRONG_ARENA', `an entry of another arena in HEADS for ${arena}`);
+        entry = decodeHeadEntry(bytes);
+        if (arena !== undefined && entry.arena !== arena) throw new SyncError('WRONG_ARENA', `an entry of another arena in HEADS for ${arena}`);
         if (await acceptHeadEntry(this.#store, bytes, { now: this.#now() }) === 'stale') continue;
       } catch (e) {
-        if (isLodeError(e) && e.code === 'NO_SUCH_ARENA') return;
+        if (isLodeError(e) && e.code === 'NO_SUCH_ARENA') continue;
         if (!isLodeError(e)) throw e;
         this.#opts.onBadPeer?.(peer, e);
         continue;
       }
-      const branch = decodeHeadEntry(bytes).key.slice(BRANCH_KEY_PREFIX.length);
-      let list = accepted.get(branch);
-      if (list === undefined) accepted.set(branch, (list = []));
-      list.push(bytes);
+      const branch = entry.key.slice(BRANCH_KEY_PREFIX.length);
+      const key = `${entry.arena}/${branch}`;
+      let group = accepted.get(key);
+      if (group === undefined) accepted.set(key, (group = { arena: entry.arena, branch, list: [] }));
+      group.list.push(bytes);
     }
-    await Promise.all([...accepted].map(async ([branch, list]) => {
-      await this.#converge(arena, branch, peer);
-      // Pass the news on (epidemic): each node accepts an entry once, so forwarding ends.
-      for (const [other, state] of this.#peers) {
-        if (other !== peer && state.arenas?.has(arena)) this.#emit(other, { type: 'heads', arena, entries: list });
-      }
-    }));
+    for (const { arena: a, branch, list } of accepted.values()) {
+      this.#spawn((async () => {
+        await this.#converge(a, branch, peer);
+        // Pass the news on (epidemic) through the log: each node accepts an entry once, so forwarding ends.
+        await this.#record(list, a, peer);
+      })());
+    }
   }
 
   #converge(arena: ArenaId, branch: string, prefer?: PeerId): Promise<void> {
@@ -232,7 +383,7 @@ export class SyncNode {
     const mine = listHeadEntries(this.#store, arena).find(({ entry }) => entry.author === this.#store.identity.nodeId && entry.key === key);
     if (mine?.entry.commit === head) return;
     const { bytes } = await publishHead(this.#store, arena, branch, head, { now: this.#now() });
-    for (const [peer, state] of this.#peers) if (state.arenas?.has(arena)) this.#emit(peer, { type: 'heads', arena, entries: [bytes] });
+    await this.#record([bytes], arena, undefined);
   }
 
   #branchesWithEntries(arena: ArenaId): string[] {

@@ -28,6 +28,8 @@ export interface NetworkOptions {
   /** Wraps each node's send, e.g. to tamper with what one node sends. */
   tamper?: (from: number, to: string, bytes: Uint8Array) => Uint8Array | null;
   syncOptions?: Partial<SyncNodeOptions>;
+  /** Stores to use instead of fresh memory stores (e.g. disk stores, to restart a node on one). */
+  stores?: Store[];
 }
 
 type LinkState = 'up' | 'down' | 'held';
@@ -39,6 +41,7 @@ export class MemoryNetwork {
   readonly #links = new Map<string, LinkState>();
   readonly #random: () => number;
   readonly #byId = new Map<string, number>();
+  #opts: NetworkOptions = { nodes: 0 };
 
   private constructor(arena: ArenaId, seed: number) {
     this.arena = arena;
@@ -46,29 +49,43 @@ export class MemoryNetwork {
   }
 
   static async create(opts: NetworkOptions): Promise<MemoryNetwork> {
-    const stores = Array.from({ length: opts.nodes }, () => memoryStore());
+    const stores = opts.stores ?? Array.from({ length: opts.nodes }, () => memoryStore());
     const record = await createArena(stores[0]!, 'shared');
     const net = new MemoryNetwork(record.id, opts.seed ?? 1);
+    net.#opts = opts;
     for (let i = 0; i < stores.length; i++) {
       const store = stores[i]!;
       const readOnly = opts.readOnly?.includes(i) ?? false;
       if (readOnly && i === 0) throw new SyncError('BAD_OPTIONS', 'node 0 creates the arena and must be a writer');
       if (i > 0) await joinArena(store, 'shared', record.id, readOnly ? undefined : record.secretKey);
       const node: NetNodeUnderTest = {
-        index: i, id: store.identity.nodeId, store, readOnly, badPeers: [], refused: [], errors: [],
+        index: i, id: store.identity.nodeId, store: store as NetNodeUnderTest['store'], readOnly, badPeers: [], refused: [], errors: [],
         sync: undefined as unknown as SyncNode,
       };
-      node.sync = new SyncNode({
-        store,
-        send: (peer, bytes) => net.#enqueue(i, peer, opts.tamper ? opts.tamper(i, peer, bytes) : bytes),
-        onBadPeer: (peer, e: LodeError) => void node.badPeers.push({ peer, code: e.code }),
-        onError: (e) => void node.errors.push(e),
-        ...opts.syncOptions,
-      });
+      node.sync = net.#syncNode(node);
       net.nodes.push(node);
       net.#byId.set(node.id, i);
     }
     return net;
+  }
+
+  #syncNode(node: NetNodeUnderTest): SyncNode {
+    const { tamper, syncOptions } = this.#opts;
+    return new SyncNode({
+      store: node.store,
+      send: (peer, bytes) => this.#enqueue(node.index, peer, tamper ? tamper(node.index, peer, bytes) : bytes),
+      onBadPeer: (peer, e: LodeError) => void node.badPeers.push({ peer, code: e.code }),
+      onError: (e) => void node.errors.push(e),
+      ...syncOptions,
+    });
+  }
+
+  /** Gives node `index` a new SyncNode over `store` (the same store reopened): a restart. Disconnect it first. */
+  restart(index: number, store: Store): void {
+    const node = this.nodes[index]!;
+    if (store.identity.nodeId !== node.id) throw new SyncError('BAD_OPTIONS', 'a restarted node keeps its identity');
+    node.store = store as NetNodeUnderTest['store'];
+    node.sync = this.#syncNode(node);
   }
 
   #key(a: number, b: number): string {
@@ -166,9 +183,11 @@ export class MemoryNetwork {
   /** Delivers messages (per link in order, links interleaved at random) until nothing is left to do. */
   async settle(maxTurns = 200_000): Promise<void> {
     let idleTurns = 0;
+    let idleSince = Date.now();
     for (let turn = 0; turn < maxTurns; turn++) {
       if (this.deliverOne()) {
         idleTurns = 0;
+        idleSince = Date.now();
         // A random delay: sometimes let background work run before the next delivery.
         if (this.#random() < 0.3) await new Promise((r) => setImmediate(r));
         continue;
@@ -176,8 +195,10 @@ export class MemoryNetwork {
       await new Promise((r) => setImmediate(r));
       idleTurns++;
       const busy = this.nodes.some((n) => n.sync.busy > 0);
-      if (!busy && idleTurns > 2) return;
-      if (idleTurns > 500) {
+      // A task may have sent something and ended during that turn: deliver it before calling it settled.
+      if (!busy && idleTurns > 2 && this.#deliverable().length === 0) return;
+      // Disk stores commit metadata on another thread: give them wall-clock time, not just turns.
+      if (idleTurns > 500 && Date.now() - idleSince > 2000) {
         // Held links leave fetches waiting; anything else waiting that long is a bug.
         if ([...this.#links.values()].includes('held')) return;
         throw new SyncError('STUCK', 'nodes are busy but no message is in flight');
