@@ -1,5 +1,7 @@
 // What every command receives: the global options, the output, the config, the store (opened on first
 // use, closed once at the end), and on request an abort signal tied to SIGINT/SIGTERM.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { openStore, type Store } from '../store/index.ts';
 import { EXIT, type ExitStatus } from './errors.ts';
@@ -29,6 +31,8 @@ export class Context {
   private trapping = false;
   private configCache: LodeConfig | undefined;
   private store: Store | undefined;
+  /** The refs digest when the store was opened, taken only while a daemon's socket exists (see close). */
+  private refsAtOpen: string | undefined;
   private readonly onSignal = (): void => {
     if (this.abort.signal.aborted) process.exit(EXIT.INTERRUPTED);
     this.out.warn('lode: interrupted; stopping (press Ctrl-C again to quit at once)');
@@ -71,6 +75,7 @@ export class Context {
       const store = await openStore(dir, { cacheDir: cacheDirFor(dir, this.env) });
       if (store.cacheProblem !== undefined && !this.opts.quiet) process.stderr.write(`lode: warning: ${store.cacheProblem}; unchanged files will be read again\n`);
       this.store = store;
+      if (existsSync(daemonSocket(dir))) this.refsAtOpen = await daemonRefs(store);
     }
     return this.store;
   }
@@ -86,6 +91,41 @@ export class Context {
     }
     const store = this.store;
     this.store = undefined;
-    if (store !== undefined) await store.close();
+    if (store === undefined) return;
+    try {
+      await this.notifyDaemon(store);
+    } finally {
+      await store.close();
+    }
   }
+
+  /**
+   * A running daemon learns of branch moves made by this command (a snapshot, a commit, a merge) through
+   * its control socket, and announces them to its peers. Best effort: no daemon, or one that does not
+   * answer within a second, never fails the command; the daemon rescans all branches when it starts.
+   */
+  private async notifyDaemon(store: Store): Promise<void> {
+    if (store.path === undefined || !existsSync(daemonSocket(store.path))) return;
+    try {
+      if (this.refsAtOpen !== undefined && await daemonRefs(store) === this.refsAtOpen) return;
+      const daemon = await import('../daemon/index.ts');
+      await daemon.controlRequest(daemon.controlSocketPath(store.path), { op: 'refs-changed' }, { timeoutMs: 1000 });
+    } catch (e) {
+      if (this.opts.debug) this.out.warn(`lode: could not notify the daemon: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
+/** The digest of all branches (see notifyDaemon); undefined when it cannot be read, which only means a poke. */
+async function daemonRefs(store: Store): Promise<string | undefined> {
+  try {
+    return (await import('../daemon/index.ts')).refsFingerprint(store);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The control socket's path, spelled here too so that commands without a daemon never load its module. */
+function daemonSocket(storeDir: string): string {
+  return join(storeDir, 'daemon.sock');
 }

@@ -100,6 +100,12 @@ const STATUS_BY_CODE: Record<string, ExitStatus> = {
   BAD_TICKET: EXIT.USAGE,
   READ_ONLY_ARENA: EXIT.USAGE,
   FUTURE_ENTRY: EXIT.CORRUPT,
+  // the daemon and its control socket
+  DAEMON_NOT_RUNNING: EXIT.ERROR,
+  DAEMON_RUNNING: EXIT.ERROR,
+  DAEMON_TIMEOUT: EXIT.ERROR,
+  SOCKET_PATH_TAKEN: EXIT.ERROR,
+  LISTEN_FAILED: EXIT.ERROR,
 };
 
 /** Codes whose exit status comes from the family rather than the table (e.g. a FormatError read from disk). */

@@ -41,6 +41,9 @@ const COMMANDS: [name: string, load: () => Promise<Register>][] = [
   ['restore', async () => (await import('./commands/restore.ts')).registerRestore],
   ['fsck', async () => (await import('./commands/fsck.ts')).registerFsck],
   ['gc', async () => (await import('./commands/gc.ts')).registerGc],
+  ['daemon', async () => (await import('./commands/daemon.ts')).registerDaemon],
+  ['peers', async () => (await import('./commands/peers.ts')).registerPeers],
+  ['sync', async () => (await import('./commands/sync.ts')).registerSync],
 ];
 
 const OPTIONS_WITH_VALUE = new Set(['--store', '--config']);

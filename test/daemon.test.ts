@@ -1,0 +1,299 @@
+// `lode daemon` end to end: real daemons as separate processes on 127.0.0.1, each with its own store and
+// lode.toml. A cold-start join of an arena holding data, live propagation of a snapshot taken by the CLI
+// while the daemons run, a stranger refused, the control socket (peers, sync status, stale socket).
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { errorCodeOf, explain, lode, lodeJson, spawnLode, suiteDir } from './cli.ts';
+import { buildTree, compareTrees, seededBytes } from './tree.ts';
+
+interface Running {
+  name: string;
+  child: ChildProcess;
+  addrs: string[];
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+interface NodeDir { name: string; dir: string; config: string; store: string; id: string }
+
+const ARENA = 'photos';
+const BIG = seededBytes(3 * 1024 * 1024 + 12_345, 7);
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+describe('lode daemon: three nodes on loopback', { timeout: 90_000 }, () => {
+  const root = suiteDir('daemon');
+  const running = new Set<Running>();
+  const nodes = new Map<string, NodeDir>();
+  let arenaId = '';
+  let head1 = '';
+
+  const node = (name: string): NodeDir => nodes.get(name)!;
+  const at = (name: string) => ({ env: { LODE_CONFIG: node(name).config } });
+
+  const writeConfig = async (name: string, peers: { name: string; addrs?: string[] }[]): Promise<void> => {
+    const n = node(name);
+    const lines = [
+      '[store]', 'path = "./store"', '',
+      '[[arenas]]', `name = "${ARENA}"`, `id = "${arenaId}"`, '',
+      ...peers.flatMap((p) => ['[[peers]]', `name = "${p.name}"`, `node_id = "${node(p.name).id}"`,
+        ...(p.addrs === undefined ? [] : [`addrs = ${JSON.stringify(p.addrs)}`]), '']),
+      '[network]', 'listen = ["/ip4/127.0.0.1/tcp/0"]', '',
+    ];
+    await writeFile(n.config, lines.join('\n'));
+  };
+
+  const start = async (name: string): Promise<Running> => {
+    const child = spawnLode(['daemon'], at(name));
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const r: Running = { name, child, addrs: [], stderr: () => err, exited };
+    running.add(r);
+    void exited.then(() => running.delete(r));
+    r.addrs = await until(`${name} to listen`, async () => {
+      if (child.exitCode !== null) throw new Error(`daemon ${name} exited ${child.exitCode}: ${err}`);
+      const addrs = [...out.matchAll(/^listening (\/ip4\/\S+)$/gm)].map((m) => m[1]!);
+      return addrs.length > 0 && existsSync(join(node(name).store, 'daemon.sock')) ? addrs : undefined;
+    }, 15_000);
+    return r;
+  };
+
+  const headOf = async (name: string): Promise<string | undefined> => {
+    const r = await lode(['log', ARENA, '--json'], at(name));
+    if (r.code !== 0) return undefined;
+    return (JSON.parse(r.stdout) as { commits: { id: string }[] }).commits[0]?.id;
+  };
+
+  const daemons = new Map<string, Running>();
+
+  before(async () => {
+    for (const name of ['a', 'b', 'c', 'd']) {
+      const dir = join(root, name);
+      await mkdir(dir, { recursive: true });
+      const n: NodeDir = { name, dir, config: join(dir, 'lode.toml'), store: join(dir, 'store'), id: '' };
+      nodes.set(name, n);
+      await writeFile(n.config, '[store]\npath = "./store"\n');
+      const id = await lodeJson<{ node_id: string }>(['id'], at(name));
+      n.id = id.doc.node_id;
+    }
+    const data = join(root, 'data');
+    await buildTree(data, [
+      { path: 'big.bin', kind: 'file', content: BIG },
+      { path: 'notes/readme.txt', kind: 'file', content: 'hello from a\n' },
+      { path: 'notes/empty', kind: 'file', content: '' },
+    ]);
+    const snap = await lodeJson<{ commit: string; arena_id: string }>(['snapshot', data, '--arena', ARENA], at('a'));
+    assert.equal(snap.run.code, 0, explain(snap.run));
+    head1 = snap.doc.commit;
+    arenaId = snap.doc.arena_id;
+    const share = await lodeJson<{ ticket: string }>(['arena', 'share', ARENA], at('a'));
+    for (const name of ['b', 'c', 'd']) {
+      const join_ = await lode(['arena', 'join', share.doc.ticket], at(name));
+      assert.equal(join_.code, 0, explain(join_));
+    }
+
+    // a knows b and c (they dial it); b dials a; c dials a and b; d dials a, which does not know d.
+    await writeConfig('a', [{ name: 'b' }, { name: 'c' }]);
+    daemons.set('a', await start('a'));
+    await writeConfig('b', [{ name: 'a', addrs: daemons.get('a')!.addrs }, { name: 'c' }]);
+    daemons.set('b', await start('b'));
+    await writeConfig('c', [{ name: 'a', addrs: daemons.get('a')!.addrs }, { name: 'b', addrs: daemons.get('b')!.addrs }]);
+    daemons.set('c', await start('c'));
+    await writeConfig('d', [{ name: 'a', addrs: daemons.get('a')!.addrs }]);
+    daemons.set('d', await start('d'));
+  });
+
+  after(async () => {
+    if (process.env.LODE_SHOW_DAEMON_LOGS) for (const r of daemons.values()) process.stderr.write(`--- ${r.name}\n${r.stderr()}`);
+    for (const r of running) r.child.kill('SIGKILL');
+    await Promise.all([...running].map((r) => r.exited));
+  });
+
+  test('each daemon writes <store>/node_id and prints its listen address with its /p2p/ id', async () => {
+    for (const name of ['a', 'b', 'c']) {
+      assert.equal(await readFile(join(node(name).store, 'node_id'), 'utf8'), `${node(name).id}\n`);
+      assert.match(daemons.get(name)!.addrs[0]!, /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/12D3Koo\w+$/);
+    }
+  });
+
+  test('cold start: b and c fetch a\'s head, and cat, restore and fsck --read-data agree', async () => {
+    for (const name of ['b', 'c']) {
+      await until(`${name} to hold a's head`, async () => (await headOf(name)) === head1 ? true : undefined);
+      const cat = await lode(['cat', `${ARENA}:big.bin`], at(name));
+      assert.equal(cat.code, 0, explain(cat));
+      assert.ok(cat.stdoutBytes.equals(BIG), `${name}: big.bin differs`);
+      const target = join(root, `restored-${name}`);
+      const restore = await lode(['restore', ARENA, target], at(name));
+      assert.equal(restore.code, 0, explain(restore));
+      assert.deepEqual(await compareTrees(join(root, 'data'), target), []);
+      const fsck = await lodeJson<{ ok: boolean }>(['fsck', '--read-data'], at(name));
+      assert.equal(fsck.run.code, 0, explain(fsck.run));
+      assert.equal(fsck.doc.ok, true);
+    }
+  });
+
+  test('live: a snapshot taken by the CLI on a while the daemons run reaches b and c', async () => {
+    const data = join(root, 'data');
+    await writeFile(join(data, 'notes', 'readme.txt'), 'hello again from a\n');
+    await writeFile(join(data, 'new.bin'), seededBytes(600_000, 9));
+    const snap = await lodeJson<{ commit: string }>(['snapshot', data, '--arena', ARENA, '-m', 'second'], at('a'));
+    assert.equal(snap.run.code, 0, explain(snap.run));
+    const head2 = snap.doc.commit;
+    assert.notEqual(head2, head1);
+    for (const name of ['b', 'c']) {
+      await until(`${name} to hold the new head`, async () => (await headOf(name)) === head2 ? true : undefined);
+      const cat = await lode(['cat', `${ARENA}:notes/readme.txt`], at(name));
+      assert.equal(cat.stdout, 'hello again from a\n');
+    }
+    const fsck = await lode(['fsck'], at('a'));
+    assert.equal(fsck.code, 0, explain(fsck));
+  });
+
+  test('partition: b stops, a and b both commit, b restarts, and all three converge on a merge of both', async () => {
+    const b = daemons.get('b')!;
+    b.child.kill('SIGTERM');
+    assert.equal(await b.exited, 0, b.stderr());
+    const commitIn = async (name: string, file: string): Promise<string> => {
+      const work = join(root, `work-${name}`);
+      const co = await lode(['checkout', ARENA, work], at(name));
+      assert.equal(co.code, 0, explain(co));
+      await writeFile(join(work, file), `written on ${name}\n`);
+      const c = await lodeJson<{ commit: string }>(['commit', '-m', `${name} while apart`], { ...at(name), cwd: work });
+      assert.equal(c.run.code, 0, explain(c.run));
+      return c.doc.commit;
+    };
+    // b writes offline; a writes with its daemon running (c learns of it at once).
+    const fromB = await commitIn('b', 'from-b.txt');
+    const fromA = await commitIn('a', 'from-a.txt');
+    await until('c to take a\'s commit', async () => (await headOf('c')) === fromA ? true : undefined);
+    daemons.set('b', await start('b'));
+    const merged = await until('a, b and c to agree on one head', async () => {
+      const heads = await Promise.all(['a', 'b', 'c'].map(headOf));
+      return heads.every((h) => h === heads[0]) && heads[0] !== fromA && heads[0] !== fromB ? heads[0] : undefined;
+    });
+    const show = await lodeJson<{ parents: string[] }>(['show', `${ARENA}@${merged}`], at('a'));
+    assert.deepEqual([...show.doc.parents].sort(), [fromA, fromB].sort(), explain(show.run));
+    for (const name of ['a', 'b', 'c']) {
+      for (const file of ['from-a.txt', 'from-b.txt']) {
+        const cat = await lode(['cat', `${ARENA}:${file}`], at(name));
+        assert.equal(cat.code, 0, `${name}: ${explain(cat)}`);
+      }
+    }
+  });
+
+  test('kill -9 mid-transfer: the restarted daemon finishes the fetch and its store is fsck-clean', async () => {
+    const c = daemons.get('c')!;
+    const work = join(root, 'work-a');
+    await writeFile(join(work, 'huge.bin'), seededBytes(48 * 1024 * 1024, 11));
+    const packs = join(node('c').store, 'packs');
+    const sizeOf = async (): Promise<number> => {
+      let total = 0;
+      for (const f of await readdir(packs)) total += (await stat(join(packs, f)).catch(() => ({ size: 0 }))).size;
+      return total;
+    };
+    const before = await sizeOf();
+    const commit = await lodeJson<{ commit: string }>(['commit', '-m', 'huge'], { ...at('a'), cwd: work });
+    assert.equal(commit.run.code, 0, explain(commit.run));
+    const target = commit.doc.commit;
+    // Kill c once some of the file has arrived, while it is still fetching.
+    await until('c to start receiving', async () => ((await sizeOf()) - before > 4 * 1024 * 1024 ? true : undefined), 20_000, 20);
+    c.child.kill('SIGKILL');
+    await c.exited;
+    const partial = await sizeOf();
+    assert.notEqual(await headOf('c'), target, `c finished before it was killed (${partial - before} bytes arrived): the test did not interrupt a transfer`);
+    daemons.set('c', await start('c'));
+    await until('the restarted c to hold the head', async () => ((await headOf('c')) === target ? true : undefined), 30_000);
+    const fsck = await lodeJson<{ ok: boolean }>(['fsck', '--read-data'], at('c'));
+    assert.equal(fsck.run.code, 0, explain(fsck.run));
+    const cat = await lode(['cat', `${ARENA}:huge.bin`], at('c'));
+    assert.ok(cat.stdoutBytes.equals(seededBytes(48 * 1024 * 1024, 11)), 'huge.bin arrived intact');
+  });
+
+  test('a stranger (d, not in a\'s household) is refused during the handshake and gets nothing', async () => {
+    await until('a to log the refusal', async () => (daemons.get('a')!.stderr().includes(node('d').id) ? true : undefined), 10_000);
+    assert.match(daemons.get('a')!.stderr(), /refused a connection .*reason=not-in-household/);
+    assert.equal(await headOf('d'), undefined, 'd holds no commit of the arena');
+    const peers = await lodeJson<{ peers: { node_id: string; connected: boolean; dial_failures: number; last_error: { reason: string } | null }[] }>(['peers'], at('d'));
+    assert.equal(peers.run.code, 0, explain(peers.run));
+    assert.equal(peers.doc.peers[0]!.connected, false);
+    assert.ok(peers.doc.peers[0]!.last_error !== null, 'd records why it cannot connect');
+  });
+
+  test('lode peers and lode sync status report connections and heads as JSON', async () => {
+    const peers = await lodeJson<{ node_id: string; listen: string[]; peers: Record<string, unknown>[] }>(['peers'], at('a'));
+    assert.equal(peers.run.code, 0, explain(peers.run));
+    assert.equal(peers.doc.node_id, node('a').id);
+    assert.deepEqual(peers.doc.listen, daemons.get('a')!.addrs);
+    assert.deepEqual(peers.doc.peers.map((p) => [p.name, p.node_id, p.connected, p.syncing]), [
+      ['b', node('b').id, true, true],
+      ['c', node('c').id, true, true],
+    ]);
+    for (const p of peers.doc.peers) assert.deepEqual(Object.keys(p).sort(), ['active', 'addrs', 'connected', 'dial_failures', 'last_error', 'last_seen', 'name', 'node_id', 'pending_changes', 'queued_bytes', 'syncing']);
+
+    type Status = { node_id: string; sync: { tasks: number; log_length: number }; arenas: { name: string; id: string; writable: boolean; branches: { name: string; commit: string }[]; heads: { author: string; own: boolean; branch: string; commit: string; timestamp: string }[] }[] };
+    const status = await lodeJson<Status>(['sync', 'status'], at('b'));
+    assert.equal(status.run.code, 0, explain(status.run));
+    const arena = status.doc.arenas[0]!;
+    assert.deepEqual([arena.name, arena.id, arena.writable], [ARENA, arenaId, true]);
+    const local = arena.branches.find((b) => b.name === 'main')!.commit;
+    const fromA = arena.heads.find((h) => h.author === node('a').id && h.branch === 'main');
+    assert.ok(fromA !== undefined && !fromA.own, 'b holds a\'s signed head for main');
+    assert.equal(fromA.commit, local);
+    assert.equal(typeof status.doc.sync.tasks, 'number');
+    assert.equal(typeof status.doc.sync.log_length, 'number');
+    const human = await lode(['sync', 'status'], at('b'));
+    assert.match(human.stdout, new RegExp(`arena ${ARENA} ${arenaId}`));
+  });
+
+  test('without a daemon, peers and sync status fail with DAEMON_NOT_RUNNING (exit 1)', async () => {
+    const lonely = join(root, 'lonely');
+    for (const args of [['peers'], ['sync', 'status']]) {
+      const r = await lode(args, { store: lonely });
+      assert.equal(r.code, 1, explain(r));
+      assert.equal(errorCodeOf(r), 'DAEMON_NOT_RUNNING');
+    }
+  });
+
+  test('a second daemon on the same store is refused (DAEMON_RUNNING)', async () => {
+    const r = await lode(['daemon'], at('b'));
+    assert.equal(r.code, 1, explain(r));
+    assert.equal(errorCodeOf(r), 'DAEMON_RUNNING');
+    assert.ok(existsSync(join(node('b').store, 'daemon.sock')), 'the running daemon keeps its socket');
+  });
+
+  test('kill -9 leaves a stale socket: the CLI reports no daemon, and a restart replaces it', async () => {
+    const d = daemons.get('d')!;
+    d.child.kill('SIGKILL');
+    await d.exited;
+    assert.ok(existsSync(join(node('d').store, 'daemon.sock')), 'a killed daemon leaves its socket behind');
+    const r = await lode(['peers'], at('d'));
+    assert.equal(errorCodeOf(r), 'DAEMON_NOT_RUNNING', explain(r));
+    // A CLI write next to a stale socket still succeeds (the poke is best effort).
+    const snap = await lode(['snapshot', join(root, 'data'), '--arena', ARENA], at('d'));
+    assert.equal(snap.code, 0, explain(snap));
+    daemons.set('d', await start('d'));
+  });
+
+  test('SIGTERM stops a daemon cleanly: exit 0 and its socket removed', async () => {
+    const c = daemons.get('c')!;
+    c.child.kill('SIGTERM');
+    assert.equal(await c.exited, 0, c.stderr());
+    assert.ok(!existsSync(join(node('c').store, 'daemon.sock')));
+    assert.match(c.stderr(), /daemon stopped/);
+  });
+});
