@@ -1,6 +1,7 @@
 // `lode daemon` end to end: real daemons as separate processes on 127.0.0.1, each with its own store and
 // lode.toml. A cold-start join of an arena holding data, live propagation of a snapshot taken by the CLI
-// while the daemons run, a stranger refused, the control socket (peers, sync status, stale socket).
+// while the daemons run, an arena left out of one lode.toml, a read-only member's local commit, a resumed
+// transfer, a stranger refused, the control socket (peers, sync status, status outside a worktree, stale socket).
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,6 +22,11 @@ interface Running {
 interface NodeDir { name: string; dir: string; config: string; store: string; id: string }
 
 const ARENA = 'photos';
+/** Held by a, b and c, but listed in the lode.toml of a and c only. */
+const PRIVATE = 'private';
+/** b joined it read-only. */
+const FAMILY = 'family';
+const HUGE = 48 * 1024 * 1024;
 const BIG = seededBytes(3 * 1024 * 1024 + 12_345, 7);
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 200): Promise<T> {
@@ -37,17 +43,20 @@ describe('lode daemon: three nodes on loopback', { timeout: 90_000 }, () => {
   const root = suiteDir('daemon');
   const running = new Set<Running>();
   const nodes = new Map<string, NodeDir>();
+  const arenaIds = new Map<string, string>();
   let arenaId = '';
   let head1 = '';
+  let privateHead = '';
+  let familyHead = '';
 
   const node = (name: string): NodeDir => nodes.get(name)!;
   const at = (name: string) => ({ env: { LODE_CONFIG: node(name).config } });
 
-  const writeConfig = async (name: string, peers: { name: string; addrs?: string[] }[]): Promise<void> => {
+  const writeConfig = async (name: string, peers: { name: string; addrs?: string[] }[], arenas = [ARENA, PRIVATE, FAMILY]): Promise<void> => {
     const n = node(name);
     const lines = [
       '[store]', 'path = "./store"', '',
-      '[[arenas]]', `name = "${ARENA}"`, `id = "${arenaId}"`, '',
+      ...arenas.flatMap((a) => ['[[arenas]]', `name = "${a}"`, `id = "${arenaIds.get(a)}"`, '']),
       ...peers.flatMap((p) => ['[[peers]]', `name = "${p.name}"`, `node_id = "${node(p.name).id}"`,
         ...(p.addrs === undefined ? [] : [`addrs = ${JSON.stringify(p.addrs)}`]), '']),
       '[network]', 'listen = ["/ip4/127.0.0.1/tcp/0"]', '',
@@ -73,8 +82,8 @@ describe('lode daemon: three nodes on loopback', { timeout: 90_000 }, () => {
     return r;
   };
 
-  const headOf = async (name: string): Promise<string | undefined> => {
-    const r = await lode(['log', ARENA, '--json'], at(name));
+  const headOf = async (name: string, arena = ARENA): Promise<string | undefined> => {
+    const r = await lode(['log', arena, '--json'], at(name));
     if (r.code !== 0) return undefined;
     return (JSON.parse(r.stdout) as { commits: { id: string }[] }).commits[0]?.id;
   };
@@ -101,20 +110,36 @@ describe('lode daemon: three nodes on loopback', { timeout: 90_000 }, () => {
     assert.equal(snap.run.code, 0, explain(snap.run));
     head1 = snap.doc.commit;
     arenaId = snap.doc.arena_id;
-    const share = await lodeJson<{ ticket: string }>(['arena', 'share', ARENA], at('a'));
-    for (const name of ['b', 'c', 'd']) {
-      const join_ = await lode(['arena', 'join', share.doc.ticket], at(name));
-      assert.equal(join_.code, 0, explain(join_));
+    arenaIds.set(ARENA, arenaId);
+    const joinAs = async (arena: string, names: string[], readOnly = false): Promise<void> => {
+      const share = await lodeJson<{ ticket: string }>(['arena', 'share', arena, ...(readOnly ? ['--read-only'] : [])], at('a'));
+      for (const name of names) {
+        const join_ = await lode(['arena', 'join', share.doc.ticket], at(name));
+        assert.equal(join_.code, 0, explain(join_));
+      }
+    };
+    await joinAs(ARENA, ['b', 'c', 'd']);
+    const small = join(root, 'small');
+    await buildTree(small, [{ path: 'secret.txt', kind: 'file', content: 'only for a and c\n' }]);
+    for (const arena of [PRIVATE, FAMILY]) {
+      const s = await lodeJson<{ commit: string; arena_id: string }>(['snapshot', small, '--arena', arena], at('a'));
+      assert.equal(s.run.code, 0, explain(s.run));
+      arenaIds.set(arena, s.doc.arena_id);
+      if (arena === PRIVATE) privateHead = s.doc.commit;
+      else familyHead = s.doc.commit;
     }
+    await joinAs(PRIVATE, ['b', 'c']);
+    await joinAs(FAMILY, ['c']);
+    await joinAs(FAMILY, ['b'], true);
 
     // a knows b and c (they dial it); b dials a; c dials a and b; d dials a, which does not know d.
     await writeConfig('a', [{ name: 'b' }, { name: 'c' }]);
     daemons.set('a', await start('a'));
-    await writeConfig('b', [{ name: 'a', addrs: daemons.get('a')!.addrs }, { name: 'c' }]);
+    await writeConfig('b', [{ name: 'a', addrs: daemons.get('a')!.addrs }, { name: 'c' }], [ARENA, FAMILY]);
     daemons.set('b', await start('b'));
     await writeConfig('c', [{ name: 'a', addrs: daemons.get('a')!.addrs }, { name: 'b', addrs: daemons.get('b')!.addrs }]);
     daemons.set('c', await start('c'));
-    await writeConfig('d', [{ name: 'a', addrs: daemons.get('a')!.addrs }]);
+    await writeConfig('d', [{ name: 'a', addrs: daemons.get('a')!.addrs }], [ARENA]);
     daemons.set('d', await start('d'));
   });
 
@@ -144,6 +169,32 @@ describe('lode daemon: three nodes on loopback', { timeout: 90_000 }, () => {
       const fsck = await lodeJson<{ ok: boolean }>(['fsck', '--read-data'], at(name));
       assert.equal(fsck.run.code, 0, explain(fsck.run));
       assert.equal(fsck.doc.ok, true);
+    }
+  });
+
+  test('an arena b holds but its lode.toml leaves out never reaches b, while c takes it', async () => {
+    await until('c to hold the private arena\'s head', async () => ((await headOf('c', PRIVATE)) === privateHead ? true : undefined));
+    await until('b to hold the family arena\'s head', async () => ((await headOf('b', FAMILY)) === familyHead ? true : undefined));
+    assert.equal(await headOf('b', PRIVATE), undefined, 'b has no commit of the private arena');
+    const status = await lodeJson<{ arenas: { name: string }[] }>(['sync', 'status'], at('b'));
+    assert.deepEqual(status.doc.arenas.map((a) => a.name).sort(), [FAMILY, ARENA].sort());
+    const show = await lode(['show', `${PRIVATE}@${privateHead}`], at('b'));
+    assert.notEqual(show.code, 0, 'b does not even hold the commit');
+  });
+
+  test('a read-only member (b) commits locally; its daemon says it cannot publish, and a and c never take it', async () => {
+    const mine = join(root, 'b-family');
+    await buildTree(mine, [{ path: 'from-b.txt', kind: 'file', content: 'b cannot publish this\n' }]);
+    const snap = await lodeJson<{ commit: string }>(['snapshot', mine, '--arena', FAMILY], at('b'));
+    assert.equal(snap.run.code, 0, explain(snap.run));
+    assert.equal(await headOf('b', FAMILY), snap.doc.commit, 'the commit exists on b');
+    await until('b to log that it cannot publish', async () => (/cannot publish a local change.*arena=family/.test(daemons.get('b')!.stderr()) ? true : undefined), 10_000);
+    await until('b\'s sync work to settle', async () => ((await lodeJson<{ sync: { tasks: number } }>(['sync', 'status'], at('b'))).doc.sync.tasks === 0 ? true : undefined));
+    for (const name of ['a', 'c']) {
+      assert.equal(await headOf(name, FAMILY), familyHead, `${name} keeps the writers' head`);
+      const status = await lodeJson<{ arenas: { name: string; heads: { author: string }[] }[] }>(['sync', 'status'], at(name));
+      const family = status.doc.arenas.find((a) => a.name === FAMILY)!;
+      assert.ok(!family.heads.some((h) => h.author === node('b').id), `${name} holds no head entry by b`);
     }
   });
 
@@ -183,7 +234,7 @@ describe('lode daemon: three nodes on loopback', { timeout: 90_000 }, () => {
     await until('c to take a\'s commit', async () => (await headOf('c')) === fromA ? true : undefined);
     daemons.set('b', await start('b'));
     const merged = await until('a, b and c to agree on one head', async () => {
-      const heads = await Promise.all(['a', 'b', 'c'].map(headOf));
+      const heads = await Promise.all(['a', 'b', 'c'].map((n) => headOf(n)));
       return heads.every((h) => h === heads[0]) && heads[0] !== fromA && heads[0] !== fromB ? heads[0] : undefined;
     });
     const show = await lodeJson<{ parents: string[] }>(['show', `${ARENA}@${merged}`], at('a'));
@@ -196,10 +247,10 @@ describe('lode daemon: three nodes on loopback', { timeout: 90_000 }, () => {
     }
   });
 
-  test('kill -9 mid-transfer: the restarted daemon finishes the fetch and its store is fsck-clean', async () => {
+  test('kill -9 mid-transfer: the restarted daemon fetches only what it lacked, and its store is fsck-clean', async () => {
     const c = daemons.get('c')!;
     const work = join(root, 'work-a');
-    await writeFile(join(work, 'huge.bin'), seededBytes(48 * 1024 * 1024, 11));
+    await writeFile(join(work, 'huge.bin'), seededBytes(HUGE, 11));
     const packs = join(node('c').store, 'packs');
     const sizeOf = async (): Promise<number> => {
       let total = 0;
@@ -210,18 +261,25 @@ describe('lode daemon: three nodes on loopback', { timeout: 90_000 }, () => {
     const commit = await lodeJson<{ commit: string }>(['commit', '-m', 'huge'], { ...at('a'), cwd: work });
     assert.equal(commit.run.code, 0, explain(commit.run));
     const target = commit.doc.commit;
-    // Kill c once some of the file has arrived, while it is still fetching.
-    await until('c to start receiving', async () => ((await sizeOf()) - before > 4 * 1024 * 1024 ? true : undefined), 20_000, 20);
+    // Kill c once a good part of the file has arrived, while it is still fetching.
+    await until('c to receive part of the file', async () => ((await sizeOf()) - before > 20 * 1024 * 1024 ? true : undefined), 20_000, 20);
     c.child.kill('SIGKILL');
     await c.exited;
     const partial = await sizeOf();
     assert.notEqual(await headOf('c'), target, `c finished before it was killed (${partial - before} bytes arrived): the test did not interrupt a transfer`);
     daemons.set('c', await start('c'));
     await until('the restarted c to hold the head', async () => ((await headOf('c')) === target ? true : undefined), 30_000);
+    // Verified chunks were made durable as they came (every 8 MiB): at most that much, plus the
+    // metadata, comes again; the pack bytes written before the kill are not fetched twice.
+    const received = await lodeJson<{ sync: { objects_received: number; bytes_received: number } }>(['sync', 'status'], at('c'));
+    const stored = partial - before;
+    assert.ok(received.doc.sync.objects_received > 0);
+    assert.ok(received.doc.sync.bytes_received <= HUGE - stored + 10 * 1024 * 1024,
+      `after the restart c received ${received.doc.sync.bytes_received} bytes; ${stored} of ${HUGE} were on disk before the kill`);
     const fsck = await lodeJson<{ ok: boolean }>(['fsck', '--read-data'], at('c'));
     assert.equal(fsck.run.code, 0, explain(fsck.run));
     const cat = await lode(['cat', `${ARENA}:huge.bin`], at('c'));
-    assert.ok(cat.stdoutBytes.equals(seededBytes(48 * 1024 * 1024, 11)), 'huge.bin arrived intact');
+    assert.ok(cat.stdoutBytes.equals(seededBytes(HUGE, 11)), 'huge.bin arrived intact');
   });
 
   test('a stranger (d, not in a\'s household) is refused during the handshake and gets nothing', async () => {
@@ -245,10 +303,15 @@ describe('lode daemon: three nodes on loopback', { timeout: 90_000 }, () => {
     ]);
     for (const p of peers.doc.peers) assert.deepEqual(Object.keys(p).sort(), ['active', 'addrs', 'connected', 'dial_failures', 'last_error', 'last_seen', 'name', 'node_id', 'pending_changes', 'queued_bytes', 'syncing']);
 
-    type Status = { node_id: string; sync: { tasks: number; log_length: number }; arenas: { name: string; id: string; writable: boolean; branches: { name: string; commit: string }[]; heads: { author: string; own: boolean; branch: string; commit: string; timestamp: string }[] }[] };
+    type Status = {
+      node_id: string; sync: { tasks: number; log_length: number; objects_received: number; bytes_received: number };
+      arenas: { name: string; id: string; writable: boolean; branches: { name: string; commit: string }[]; heads: { author: string; own: boolean; branch: string; commit: string; timestamp: string }[]; transfers: unknown[] }[];
+    };
     const status = await lodeJson<Status>(['sync', 'status'], at('b'));
     assert.equal(status.run.code, 0, explain(status.run));
-    const arena = status.doc.arenas[0]!;
+    const arena = status.doc.arenas.find((a) => a.name === ARENA)!;
+    assert.deepEqual(arena.transfers, [], 'nothing is being fetched once b caught up');
+    assert.ok(status.doc.sync.objects_received > 0 && status.doc.sync.bytes_received > BIG.length, 'b counts what it received');
     assert.deepEqual([arena.name, arena.id, arena.writable], [ARENA, arenaId, true]);
     const local = arena.branches.find((b) => b.name === 'main')!.commit;
     const fromA = arena.heads.find((h) => h.author === node('a').id && h.branch === 'main');
@@ -258,6 +321,27 @@ describe('lode daemon: three nodes on loopback', { timeout: 90_000 }, () => {
     assert.equal(typeof status.doc.sync.log_length, 'number');
     const human = await lode(['sync', 'status'], at('b'));
     assert.match(human.stdout, new RegExp(`arena ${ARENA} ${arenaId}`));
+    assert.match(human.stdout, /arena family \S+ \(read-only\)/);
+    assert.match(human.stdout, /received from peers since the daemon started: \d+ objects/);
+  });
+
+  test('lode status outside a worktree summarizes the running daemon; with no daemon it is NOT_A_WORKTREE', async () => {
+    type Summary = { worktree: null; daemon: { node_id: string; listen: string[]; peers: { connected: number; total: number }; arenas: { name: string; branches: { name: string; commit: string }[] }[] } };
+    const r = await lodeJson<Summary>(['status'], { ...at('a'), cwd: root });
+    assert.equal(r.run.code, 0, explain(r.run));
+    assert.equal(r.doc.worktree, null);
+    assert.equal(r.doc.daemon.node_id, node('a').id);
+    assert.deepEqual(r.doc.daemon.listen, daemons.get('a')!.addrs);
+    assert.deepEqual(r.doc.daemon.peers, { connected: 2, total: 2 });
+    assert.deepEqual(r.doc.daemon.arenas.map((a) => a.name).sort(), [ARENA, FAMILY, PRIVATE].sort());
+    assert.equal(r.doc.daemon.arenas.find((a) => a.name === ARENA)!.branches[0]!.commit, await headOf('a'));
+    const text = await lode(['status'], { ...at('a'), cwd: root });
+    assert.match(text.stdout, new RegExp(`node ${node('a').id}`));
+    assert.match(text.stdout, /peers 2\/2 connected/);
+    assert.match(text.stdout, /arena photos: main [0-9a-f]{12}/);
+    const lonely = await lode(['status'], { store: join(root, 'lonely-status'), cwd: root });
+    assert.equal(lonely.code, 1, explain(lonely));
+    assert.equal(errorCodeOf(lonely), 'NOT_A_WORKTREE');
   });
 
   test('without a daemon, peers and sync status fail with DAEMON_NOT_RUNNING (exit 1)', async () => {

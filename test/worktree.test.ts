@@ -114,6 +114,9 @@ describe('lode checkout, status and commit', () => {
     refused(await lode(['status', '.lode/worktree.json'], { cwd: wt }), 2, 'PATH_OUTSIDE_WORKTREE');
     refused(await lode(['switch', 'no-such-branch'], { cwd: wt }), 4, 'UNKNOWN_REVISION');
     refused(await lode(['status'], { cwd: dir }), 1, 'NOT_A_WORKTREE');
+    const badConfig = join(dir, 'bad.toml');
+    fs.writeFileSync(badConfig, '[store]\npath = 7\n');
+    refused(await lode(['--config', badConfig, 'status'], { cwd: dir }), 2, 'BAD_CONFIG');
     const bad = join(dir, 'bad');
     fs.mkdirSync(join(bad, '.lode'), { recursive: true });
     fs.writeFileSync(join(bad, '.lode', 'worktree.json'), '{"v": 1, "store": "relative", "arena": "x", "branch": "main"}');

@@ -55,6 +55,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   await writeFile(join(store.path, 'node_id'), `${nodeId}\n`);
 
   const arenas = replicatedArenas(store, config, log);
+  const nameOfArena = (id: ArenaId): string => listArenas(store).find((a) => a.id === id)?.name ?? id;
   const peers = new Map<NodeId, PeerRecord>(config.peers
     .filter((p) => p.node_id !== nodeId)
     .map((p) => [p.node_id as NodeId, { name: p.name, nodeId: p.node_id as NodeId, addrs: [...(p.addrs ?? [])], lastError: undefined }]));
@@ -85,6 +86,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       identity: store.identity,
       listen: [...(config.network.listen ?? DEFAULT_LISTEN)],
       household: [nodeId, ...peers.keys()],
+      trustedAddrs: [...peers.values()].flatMap((p) => p.addrs),
       onRefused: (peerId, reason, refusedNode) => {
         const repeats = refusals.note(peerId);
         if (repeats !== undefined) log('warn', 'refused a connection', { peer: peerId, node: refusedNode, reason, repeats: repeats > 0 ? repeats : undefined });
@@ -101,6 +103,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   const sync = new SyncNode({
     store,
+    // Only what lode.toml lists: an arena the store holds but the config leaves out stays local.
+    arenas: () => arenas,
+    onCannotPublish: (arena, branch, commit) => {
+      log('warn', 'cannot publish a local change: this node is a read-only member of the arena, so peers will not take it', { arena: nameOfArena(arena), branch, commit });
+    },
     send: (peer, bytes) => links.get(peer as NodeId)?.send(bytes),
     onBadPeer: (peer, e) => {
       noteError(peer, e);
@@ -258,7 +265,7 @@ function replicatedArenas(store: Store, config: DaemonConfig, log: DaemonLog): S
     out.add(record.id);
   }
   for (const a of held) {
-    if (!out.has(a.id)) log('info', 'arena not listed in lode.toml: its local changes are not announced', { arena: a.name, id: a.id });
+    if (!out.has(a.id)) log('info', 'arena not listed in lode.toml: it is not replicated', { arena: a.name, id: a.id });
   }
   return out;
 }

@@ -7,7 +7,7 @@ export { controlRequest, controlSocketPath, CONTROL_SOCKET_NAME, type ControlReq
 export { refsFingerprint } from './ref-watch.ts';
 export { stderrLog, type DaemonLog, type LogLevel, type LogFields } from './daemon-log.ts';
 export type { Daemon, DaemonConfig, DaemonOptions } from './daemon.ts';
-export type { DaemonStatus, PeerStatus, ArenaStatus } from './status.ts';
+export type { DaemonStatus, PeerStatus, ArenaStatus, TransferStatus } from './status.ts';
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   return (await import('./daemon.ts')).startDaemon(options);

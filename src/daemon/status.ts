@@ -40,6 +40,17 @@ export interface ArenaStatus {
   branches: { name: string; commit: string }[];
   /** Signed head entries held, this node's own included (`own`). */
   heads: { author: string; own: boolean; branch: string; commit: string; timestamp: string }[];
+  /** Commits being fetched for this arena now, with the objects received and still outstanding. */
+  transfers: TransferStatus[];
+}
+
+export interface TransferStatus {
+  branch: string;
+  commit: string;
+  started: string;
+  objects_received: number;
+  bytes_received: number;
+  objects_outstanding: number;
 }
 
 export interface DaemonStatus {
@@ -50,8 +61,11 @@ export interface DaemonStatus {
   listen: string[];
   peers: PeerStatus[];
   arenas: ArenaStatus[];
-  /** Background sync tasks running: messages being handled, fetches, merges. */
-  sync: { tasks: number; log_length: number };
+  /**
+   * Background sync tasks running (messages being handled, fetches, merges), change-log length, and the
+   * objects (and their bytes) received from peers and verified since this daemon started.
+   */
+  sync: { tasks: number; log_length: number; objects_received: number; bytes_received: number };
 }
 
 export interface StatusSources {
@@ -69,6 +83,8 @@ export function daemonStatus(s: StatusSources): DaemonStatus {
   const dials = new Map(s.dialer.state().map((d) => [d.nodeId, d]));
   const syncStates = new Map(s.sync.peerStates().map((p) => [p.peer, p]));
   const self = s.store.identity.nodeId;
+  const transfers = s.sync.transfers();
+  const received = s.sync.received;
   return {
     node_id: self,
     pid: process.pid,
@@ -104,7 +120,15 @@ export function daemonStatus(s: StatusSources): DaemonStatus {
         commit: entry.commit,
         timestamp: new Date(entry.time).toISOString(),
       })),
+      transfers: transfers.filter((t) => t.arena === a.id).map((t) => ({
+        branch: t.branch,
+        commit: t.commit,
+        started: new Date(t.started).toISOString(),
+        objects_received: t.objectsReceived,
+        bytes_received: t.bytesReceived,
+        objects_outstanding: t.outstanding,
+      })),
     })),
-    sync: { tasks: s.sync.busy, log_length: s.sync.logLength },
+    sync: { tasks: s.sync.busy, log_length: s.sync.logLength, objects_received: received.objects, bytes_received: received.bytes },
   };
 }

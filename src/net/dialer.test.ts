@@ -28,6 +28,7 @@ test('a peer with addresses is redialed after it restarts on the same port; a de
     dialer = startDialer(a, [{ nodeId: ib.nodeId, addrs: [addr] }, { nodeId: deaf.nodeId, addrs: [] }], {
       baseDelayMs: 50,
       maxDelayMs: 200,
+      stableAfterMs: 200,
       onDialError: (_id, _e, attempt) => failures.push(attempt),
     });
     assert.deepEqual(dialer.state().map((s) => s.nodeId), [ib.nodeId]);
@@ -38,7 +39,7 @@ test('a peer with addresses is redialed after it restarts on the same port; a de
     await until(() => failures.length >= 2, 'failed redials while the peer is down');
     b = await startNode(ib, [ia], { listen: [`/ip4/127.0.0.1/tcp/${port}`] });
     await until(() => a!.isConnected(ib.nodeId), 'the redial');
-    assert.equal(dialer.state()[0]!.failures, 0);
+    await until(() => dialer!.state()[0]!.failures === 0, 'the backoff to reset once the connection lasted');
     assert.ok(failures.every((n, i) => n === i + 1), 'failures count up from 1');
 
     // The deaf peer listens nowhere; it reaches A by dialing out itself.
@@ -48,5 +49,32 @@ test('a peer with addresses is redialed after it restarts on the same port; a de
   } finally {
     await dialer?.stop();
     await stopAll([a, b, deafNode]);
+  }
+});
+
+test('a peer that refuses us (we are a stranger to it) is redialed with backoff, not in a tight loop', { timeout: 20_000 }, async () => {
+  const [ia, ib] = [newIdentity(), newIdentity()];
+  let a: NetNode | undefined;
+  let b: NetNode | undefined;
+  let dialer: Dialer | undefined;
+  try {
+    a = await startNode(ia, [ib]);
+    // B does not list A: its gater drops A's connection during the handshake.
+    b = await startNode(ib, []);
+    let dials = 0;
+    const counting: NetNode = { ...a, dial: (...args) => { dials++; return a!.dial(...args); } };
+    const errors: string[] = [];
+    dialer = startDialer(counting, [{ nodeId: ib.nodeId, addrs: b.listenAddrs() }], {
+      random: () => 0.5,
+      onDialError: (_id, e) => errors.push((e as { code?: string }).code ?? 'no code'),
+    });
+    await new Promise((r) => setTimeout(r, 3000));
+    // Backoff from 0.5 s doubling: dials near 0, 0.5, 1.5 s (and 3.5 s), whatever the refusal looks like from here.
+    assert.ok(dials >= 2 && dials <= 4, `dialed ${dials} times in 3 s`);
+    assert.ok(errors.length >= dials - 1, `each refused attempt counts as a failure (${errors.join(',')})`);
+    assert.ok(dialer.state()[0]!.failures >= 2);
+  } finally {
+    await dialer?.stop();
+    await stopAll([a, b]);
   }
 });

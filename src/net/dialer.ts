@@ -1,7 +1,7 @@
 // Keeps the household's listening peers connected: dial, and after a failure or a disconnect redial
 // with capped, jittered exponential backoff. Part of the net layer. A peer without addresses (a deaf
 // peer) is never dialed: it dials us, and the gater admits it.
-import type { NodeId } from '../core/index.ts';
+import { NetError, type NodeId } from '../core/index.ts';
 import type { NetNode } from './transport.ts';
 
 export interface DialTarget {
@@ -17,6 +17,11 @@ export interface DialerOptions {
   /** Each delay is scaled by a random factor in [1 - jitter, 1 + jitter], so peers do not redial in step. */
   jitter?: number;
   random?: () => number;
+  /**
+   * A connection counts as made once it stayed up this long; one dropped sooner (a peer whose gater
+   * refuses our key lets the handshake finish, then hangs up) counts as a failed dial. Default 2 s.
+   */
+  stableAfterMs?: number;
   onDialError?: (nodeId: NodeId, error: unknown, attempt: number) => void;
 }
 
@@ -35,7 +40,7 @@ export interface Dialer {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_DIALER = { baseDelayMs: 500, maxDelayMs: 30_000, jitter: 0.2 } as const;
+export const DEFAULT_DIALER = { baseDelayMs: 500, maxDelayMs: 30_000, jitter: 0.2, stableAfterMs: 2000 } as const;
 
 export function backoffDelay(failures: number, options: DialerOptions = {}): number {
   const base = options.baseDelayMs ?? DEFAULT_DIALER.baseDelayMs;
@@ -91,20 +96,34 @@ export function startDialer(node: NetNode, peers: DialTarget[], options: DialerO
 
 async function keepConnected(node: NetNode, peer: DialTarget, loop: Loop, options: DialerOptions): Promise<void> {
   const signal = loop.controller.signal;
+  const stableAfterMs = options.stableAfterMs ?? DEFAULT_DIALER.stableAfterMs;
   while (!signal.aborted) {
     if (node.isConnected(peer.nodeId)) {
-      loop.failures = 0;
-      await waitFor(node, 'disconnect', peer.nodeId, undefined, signal);
-      continue;
-    }
-    try {
-      await node.dial(peer.nodeId, peer.addrs, { signal });
-      loop.failures = 0;
-      continue;
-    } catch (e) {
+      const since = Date.now();
+      await waitFor(node, 'disconnect', peer.nodeId, stableAfterMs, signal);
       if (signal.aborted) return;
+      if (node.isConnected(peer.nodeId)) {
+        // Up long enough to trust: the backoff starts over.
+        loop.failures = 0;
+        await waitFor(node, 'disconnect', peer.nodeId, undefined, signal);
+        continue;
+      }
+      if (Date.now() - since >= stableAfterMs) {
+        loop.failures = 0;
+        continue;
+      }
       loop.failures++;
-      options.onDialError?.(peer.nodeId, e, loop.failures);
+      options.onDialError?.(peer.nodeId, new NetError('CONNECTION_DROPPED', `node ${peer.nodeId} hung up right after connecting (does its lode.toml list this node?)`), loop.failures);
+    } else {
+      try {
+        await node.dial(peer.nodeId, peer.addrs, { signal });
+        // Connected: the next turn watches whether it lasts before the backoff resets.
+        continue;
+      } catch (e) {
+        if (signal.aborted) return;
+        loop.failures++;
+        options.onDialError?.(peer.nodeId, e, loop.failures);
+      }
     }
     // The peer may dial us meanwhile; a connection ends the wait early.
     await waitFor(node, 'connect', peer.nodeId, backoffDelay(loop.failures, options), signal);

@@ -114,3 +114,20 @@ test('a message published on a topic reaches a subscribed member, with its autho
     await stopAll([a, b]);
   }
 });
+
+test('ten household members dialing at once from one address are all admitted (per-host rate limit)', { timeout: 30_000 }, async () => {
+  const ia = newIdentity();
+  const members = Array.from({ length: 10 }, () => newIdentity());
+  const nodes: Array<NetNode | undefined> = [];
+  try {
+    // libp2p's default lets a host open 5 connections a second; a household on one address needs more.
+    const a = await startNode(ia, members);
+    nodes.push(a);
+    for (const m of members) nodes.push(await startNode(m, [ia], { listen: [] }));
+    const results = await Promise.allSettled(nodes.slice(1).map((n) => n!.dial(ia.nodeId, a.listenAddrs())));
+    assert.deepEqual(results.map((r) => r.status), members.map(() => 'fulfilled'));
+    await until(() => a.connectedNodes().length === members.length, 'every member connected');
+  } finally {
+    await stopAll(nodes);
+  }
+});

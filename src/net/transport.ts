@@ -21,6 +21,12 @@ export interface NetLimits {
   maxConnections: number;
   /** Connections still in the handshake; beyond this, new sockets are dropped. */
   maxIncomingPendingConnections: number;
+  /**
+   * New inbound connections accepted per second from one IP address (libp2p's per-host rate limit,
+   * `connectionManager.inboundConnectionThreshold`, 5 by default). A household behind one address, or on
+   * loopback, shares it with any stranger redialing from there, so it must be well above 5.
+   */
+  inboundConnectionsPerHostPerSecond: number;
   /** Per protocol and connection, for protocols registered through handleStream. */
   maxInboundStreams: number;
   maxOutboundStreams: number;
@@ -32,6 +38,7 @@ export interface NetLimits {
 export const DEFAULT_NET_LIMITS: NetLimits = {
   maxConnections: 64,
   maxIncomingPendingConnections: 16,
+  inboundConnectionsPerHostPerSecond: 64,
   maxInboundStreams: 64,
   maxOutboundStreams: 64,
   handshakeTimeoutMs: 10_000,
@@ -44,6 +51,11 @@ export interface NetNodeOptions {
   listen: string[];
   /** Node ids (hex ed25519 public keys) admitted on a connection; every other key is refused. */
   household: Iterable<NodeId | string>;
+  /**
+   * Addresses (multiaddrs) of household peers: inbound connections from their IP addresses skip the
+   * per-host rate limit and the pending-connection cap (the gater still checks the key).
+   */
+  trustedAddrs?: Iterable<string>;
   /** Called for each refused handshake, inbound or outbound. */
   onRefused?: (peerId: string, reason: RefusalReason, nodeId: NodeId | undefined) => void;
   /** Called when a stream handler fails (a hostile frame, a handler throw); its stream was aborted. */
@@ -134,6 +146,8 @@ export async function createNetNode(options: NetNodeOptions): Promise<NetNode> {
       connectionManager: {
         maxConnections: limits.maxConnections,
         maxIncomingPendingConnections: limits.maxIncomingPendingConnections,
+        inboundConnectionThreshold: limits.inboundConnectionsPerHostPerSecond,
+        allow: trustedHosts(options.trustedAddrs ?? []),
         inboundUpgradeTimeout: limits.handshakeTimeoutMs,
         dialTimeout: limits.dialTimeoutMs,
       },
@@ -229,6 +243,22 @@ async function runHandler(stream: Stream, run: () => Promise<void>): Promise<unk
     if (stream.status === 'open' || stream.status === 'closing') stream.abort(err);
     return err;
   }
+}
+
+/** The IP host part (`/ip4/H` or `/ip6/H`) of each address that has one; DNS names and bad strings are skipped. */
+function trustedHosts(addrs: Iterable<string>): string[] {
+  const hosts = new Set<string>();
+  for (const addr of addrs) {
+    let ma: Multiaddr;
+    try {
+      ma = multiaddr(addr);
+    } catch {
+      continue;
+    }
+    const ip = ma.getComponents().find((c) => c.name === 'ip4' || c.name === 'ip6');
+    if (ip?.value !== undefined) hosts.add(`/${ip.name}/${ip.value}`);
+  }
+  return [...hosts];
 }
 
 function withPeerId(addr: string, peerId: PeerId): Multiaddr {

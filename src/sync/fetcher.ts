@@ -34,7 +34,20 @@ interface Request {
   promise: Promise<{ object: CheckedObject; peer: PeerId }>;
 }
 
-interface Context { peers: readonly PeerId[] }
+/** One commit being fetched, as `lode sync status` shows it. Updated in place while the fetch runs. */
+export interface FetchProgress {
+  commit: CommitId;
+  /** Objects of this fetch received and verified, and their bytes. */
+  objectsReceived: number;
+  bytesReceived: number;
+  /** Objects requested (or queued) and not answered yet. */
+  outstanding: number;
+}
+
+/** Staged chunk bytes made durable at once: a kill loses at most this much of a large transfer. */
+export const FLUSH_EVERY_BYTES = 8 * 1024 * 1024;
+
+interface Context { peers: readonly PeerId[]; progress: FetchProgress }
 
 export class Fetcher {
   readonly #store: Store;
@@ -51,6 +64,8 @@ export class Fetcher {
   readonly #gone = new Set<PeerId>();
   /** Trees and blobs being completed, shared by concurrent fetches. */
   readonly #completing = new Map<Hash, Promise<void>>();
+  readonly #received = { objects: 0, bytes: 0 };
+  #unflushedBytes = 0;
 
   constructor(opts: FetcherOptions) {
     this.#store = opts.store;
@@ -66,14 +81,20 @@ export class Fetcher {
     return this.#pending.size;
   }
 
+  /** Objects received and verified since this fetcher started, and their bytes. */
+  get received(): { objects: number; bytes: number } {
+    return { ...this.#received };
+  }
+
   /**
    * Stores the commit and everything it reaches, asking `peers` in order (the announcer first).
    * Rejects with SyncError UNAVAILABLE when no usable peer has some object; what was stored stays.
+   * `progress`, when given, is kept up to date while the fetch runs.
    */
-  async fetchCommit(target: CommitId, peers: readonly PeerId[]): Promise<void> {
+  async fetchCommit(target: CommitId, peers: readonly PeerId[], progress?: FetchProgress): Promise<void> {
     const objects = this.#store.objects;
     if (objects.kind(target) === 'commit') return;
-    const ctx: Context = { peers };
+    const ctx: Context = { peers, progress: progress ?? { commit: target, objectsReceived: 0, bytesReceived: 0, outstanding: 0 } };
     const missing = new Map<CommitId, { commit: Commit; bytes: Uint8Array }>();
     let frontier: CommitId[] = [target];
     while (frontier.length > 0) {
@@ -107,6 +128,8 @@ export class Fetcher {
         this.#reportBad(peer, e);
         continue;
       }
+      this.#received.objects++;
+      this.#received.bytes += r.bytes.length;
       this.#settle(req);
       req.resolve({ object, peer });
     }
@@ -152,14 +175,30 @@ export class Fetcher {
   }
 
   #get(id: Hash, wanted: WantedKind, ctx: Context): Promise<{ object: CheckedObject; peer: PeerId }> {
-    const existing = this.#pending.get(id);
-    if (existing !== undefined) return existing.promise;
-    const { promise, resolve, reject } = Promise.withResolvers<{ object: CheckedObject; peer: PeerId }>();
-    const req: Request = { id, wanted, candidates: [...ctx.peers], resolve, reject, promise };
-    this.#pending.set(id, req);
-    this.#queued.push(req);
-    this.#schedulePump();
-    return promise;
+    let req = this.#pending.get(id);
+    if (req === undefined) {
+      const { promise, resolve, reject } = Promise.withResolvers<{ object: CheckedObject; peer: PeerId }>();
+      req = { id, wanted, candidates: [...ctx.peers], resolve, reject, promise };
+      this.#pending.set(id, req);
+      this.#queued.push(req);
+      this.#schedulePump();
+    }
+    const progress = ctx.progress;
+    progress.outstanding++;
+    req.promise.then(({ object }) => {
+      progress.objectsReceived++;
+      progress.bytesReceived += object.bytes.length;
+    }, () => {}).finally(() => { progress.outstanding--; });
+    return req.promise;
+  }
+
+  /** Stores a chunk; every FLUSH_EVERY_BYTES the staged chunks are made durable, so a restart keeps them. */
+  async #putChunk(id: Hash, bytes: Uint8Array): Promise<void> {
+    if (!await this.#store.objects.put('chunk', id, bytes)) return;
+    this.#unflushedBytes += bytes.length;
+    if (this.#unflushedBytes < FLUSH_EVERY_BYTES) return;
+    this.#unflushedBytes = 0;
+    await this.#store.objects.flush();
   }
 
   #schedulePump(): void {
@@ -230,7 +269,7 @@ export class Fetcher {
       for (;;) {
         const { object, peer } = await this.#get(id, 'blob', ctx);
         if (object.kind === 'chunk') {
-          await this.#store.objects.put('chunk', id, object.bytes);
+          await this.#putChunk(id, object.bytes);
           return;
         }
         if (object.kind !== 'manifest') return;
@@ -239,12 +278,13 @@ export class Fetcher {
         for (let i = 0; i < todo.length; i += this.#chunkWindow) {
           await Promise.all(todo.slice(i, i + this.#chunkWindow).map(async (c) => {
             const got = await this.#get(c, 'chunk', ctx);
-            await this.#store.objects.put('chunk', c, got.object.bytes);
+            await this.#putChunk(c, got.object.bytes);
           }));
         }
         // The manifest is keyed by the blob's hash: with every chunk here, check the whole content.
         if (await this.#wholeBlobMatches(id, object.manifest.chunks)) {
           await this.#store.objects.put('manifest', id, object.bytes);
+          this.#unflushedBytes = 0;
           await this.#store.objects.flush();
           return;
         }

@@ -6,9 +6,9 @@ export { Reconciler, DEFAULT_BRANCHING, DEFAULT_ENUMERATE_THRESHOLD, DEFAULT_FRA
 export { PROTOCOL_VERSION } from './message.ts';
 export { FINGERPRINT_BYTES } from './range-sum.ts';
 export type { Bound } from './bound.ts';
-export { SyncNode, DEFAULT_INACTIVE_AFTER_MS, type SyncNodeOptions, type PeerSyncState } from './node-sync.ts';
+export { SyncNode, DEFAULT_INACTIVE_AFTER_MS, type SyncNodeOptions, type PeerSyncState, type ArenaTransfer } from './node-sync.ts';
 export { LOG_TABLE, PEERS_TABLE } from './change-log.ts';
-export { Fetcher, type FetcherOptions, type PeerId } from './fetcher.ts';
+export { Fetcher, FLUSH_EVERY_BYTES, type FetcherOptions, type FetchProgress, type PeerId } from './fetcher.ts';
 export {
   encodeSyncMessage, decodeSyncMessage, SYNC_MESSAGE_VERSION, MAX_MESSAGE_BYTES, MAX_OBJECT_BYTES, MAX_WANT_IDS, MAX_HEAD_ENTRIES,
   MAX_HELLO_ARENAS, MAX_RECONCILE_BYTES, type SyncMessage, type ObjectRecord,

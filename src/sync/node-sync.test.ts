@@ -7,6 +7,7 @@ import {
 } from '../core/index.ts';
 import { getBranch, listArenas, listHeadEntries, lookupPath, readConflict } from '../history/index.ts';
 import { decodeSyncMessage, encodeSyncMessage } from './messages.ts';
+import { SyncNode } from './node-sync.ts';
 import { MemoryNetwork, type NetNodeUnderTest } from './testing/network.ts';
 import { checkConverged, writeFiles, type Written } from './testing/writes.ts';
 
@@ -215,7 +216,11 @@ test('forged, replayed and future head entries are rejected and change nothing',
 });
 
 test("a read-only member replicates, and its attempt to write is rejected by every peer", async () => {
-  const net = await MemoryNetwork.create({ nodes: 4, seed: 9, readOnly: [3] });
+  const unpublishable: string[] = [];
+  const net = await MemoryNetwork.create({
+    nodes: 4, seed: 9, readOnly: [3],
+    syncOptionsFor: (i) => (i === 3 ? { onCannotPublish: (_arena, branch, commit) => void unpublishable.push(`${branch}@${commit}`) } : {}),
+  });
   net.connectAll();
   const w = await writeFiles(net, net.nodes[1]!, { 'a.txt': 'from a writer\n' });
   await net.settle();
@@ -225,6 +230,7 @@ test("a read-only member replicates, and its attempt to write is rejected by eve
   const own = await writeFiles(net, reader, { 'a.txt': 'from the reader\n' });
   await net.settle();
   assert.equal(listHeadEntries(reader.store, net.arena).some((e) => e.entry.author === reader.id), false, 'a read-only node publishes nothing');
+  assert.deepEqual(unpublishable, [`main@${own.commit}`], 'the read-only node says once that it cannot publish its commit');
   const fake = forge({ arena: net.arena, author: reader.id as never, key: branchKey('main'), commit: own.commit, time: Date.now() }, reader.store.identity.secretKey, generateKeypair().secretKey);
   for (const peer of net.nodes.slice(0, 3)) peer.sync.receive(reader.id, encodeSyncMessage({ type: 'heads', arena: net.arena, entries: [fake] }));
   await net.settle();
@@ -234,6 +240,60 @@ test("a read-only member replicates, and its attempt to write is rejected by eve
     assert.equal(peer.store.objects.has(own.commit), false);
   }
   for (const n of net.nodes) assert.deepEqual([n.errors, n.refused], [[], []]);
+});
+
+test('an arena left out of a node\'s arenas() is neither offered, taken, published nor fetched by it', async () => {
+  // Node 1 holds the arena (it joined it) but does not replicate it; nodes 0 and 2 do.
+  const net = await MemoryNetwork.create({ nodes: 3, seed: 21, syncOptionsFor: (i) => (i === 1 ? { arenas: () => new Set() } : {}) });
+  net.connectAll();
+  const outsider = net.nodes[1]!;
+  const w = await writeFiles(net, net.nodes[0]!, { 'a.txt': 'not for node 1\n' });
+  await net.settle();
+  assert.equal(getBranch(net.nodes[2]!.store, net.arena, 'main'), w.commit, 'a replicating node takes the write');
+  assert.equal(getBranch(outsider.store, net.arena, 'main'), undefined);
+  assert.deepEqual(listHeadEntries(outsider.store, net.arena), [], 'no head entry of the arena reaches node 1');
+  assert.equal(outsider.store.objects.has(w.commit), false);
+  // Entries pushed at it directly are skipped, not reported as an offence.
+  const entries = listHeadEntries(net.nodes[0]!.store, net.arena).map((e) => e.bytes);
+  outsider.sync.receive(net.nodes[0]!.id, encodeSyncMessage({ type: 'heads', arena: net.arena, entries }));
+  await net.settle();
+  assert.deepEqual(listHeadEntries(outsider.store, net.arena), []);
+  // Its own write to the arena stays with it, and its HELLO does not list the arena.
+  const local = await writeFiles(net, outsider, { 'b.txt': 'node 1 only\n' });
+  await net.settle();
+  for (const peer of [net.nodes[0]!, net.nodes[2]!]) {
+    assert.equal(peer.store.objects.has(local.commit), false);
+    assert.equal(getBranch(peer.store, net.arena, 'main'), w.commit);
+  }
+  const sent: Uint8Array[] = [];
+  const lone = new SyncNode({ store: outsider.store, send: (_p, b) => void sent.push(b), arenas: () => new Set() });
+  lone.peerConnected(net.nodes[0]!.id);
+  await lone.idle();
+  assert.deepEqual(decodeSyncMessage(sent[0]!), { type: 'hello', arenas: [] });
+  clean(net);
+});
+
+test('transfers() shows the commit being fetched per arena and branch, with objects received and outstanding', async () => {
+  const net = await MemoryNetwork.create({ nodes: 2, seed: 5 });
+  net.connectAll();
+  await net.settle();
+  const big = Buffer.alloc(5 * 1024 * 1024);
+  for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
+  const w = await writeFiles(net, net.nodes[0]!, { 'big.bin': big });
+  const reader = net.nodes[1]!;
+  const seen: ReturnType<SyncNode['transfers']> = [];
+  for (let i = 0; i < 10_000 && seen.length === 0; i++) {
+    await net.deliver(1);
+    const t = reader.sync.transfers();
+    if (t.length > 0 && t[0]!.objectsReceived > 0 && t[0]!.outstanding > 0) seen.push(...t);
+  }
+  assert.equal(seen.length, 1, 'a transfer was seen while it ran');
+  assert.deepEqual({ arena: seen[0]!.arena, branch: seen[0]!.branch, commit: seen[0]!.commit }, { arena: net.arena, branch: 'main', commit: w.commit });
+  await net.settle();
+  assert.deepEqual(reader.sync.transfers(), []);
+  assert.equal(getBranch(reader.store, net.arena, 'main'), w.commit);
+  assert.ok(reader.sync.received.objects >= 4 && reader.sync.received.bytes > big.length, `received ${JSON.stringify(reader.sync.received)}`);
+  clean(net);
 });
 
 test('garbage and truncated messages throw a coded SyncError and change nothing', async () => {

@@ -8,11 +8,11 @@ import {
   branchKey, decodeHeadEntry, isLodeError, BRANCH_KEY_PREFIX, SyncError,
   type ArenaId, type CommitId, type Hash, type LodeError,
 } from '../core/index.ts';
-import { acceptHeadEntry, getBranch, listArenas, listHeadEntries, moveBranch, publishHead } from '../history/index.ts';
+import { acceptHeadEntry, getBranch, listArenas, listHeadEntries, moveBranch, publishHead, type ArenaRecord } from '../history/index.ts';
 import type { Store } from '../store/index.ts';
 import { ChangeLog, type LogRecord, type PeerRecord } from './change-log.ts';
 import { coveringHead, frontier, joinFrontier } from './convergence.ts';
-import { Fetcher, type PeerId } from './fetcher.ts';
+import { Fetcher, type FetchProgress, type PeerId } from './fetcher.ts';
 import { LogFeed } from './log-feed.ts';
 import { decodeSyncMessage, encodeSyncMessage, MAX_OBJECT_BYTES, type ObjectRecord, type SyncMessage } from './messages.ts';
 import { answerReconcile, headsFor, HeadReconciliation } from './reconcile-session.ts';
@@ -30,6 +30,14 @@ export interface SyncNodeOptions {
   now?(): number;
   /** A peer not seen for longer is marked inactive at the next check (default DEFAULT_INACTIVE_AFTER_MS, 7 days). */
   inactiveAfterMs?: number;
+  /**
+   * The arenas to replicate (default: every arena the store holds). Others are not offered in HELLO, not
+   * reconciled, and their head entries are neither taken from peers nor published; objects are still
+   * served to whoever asks, since an object id says nothing about its arena.
+   */
+  arenas?(): ReadonlySet<ArenaId>;
+  /** A local branch of a read-only arena moved to a commit no signed head names: peers will not take it. */
+  onCannotPublish?(arena: ArenaId, branch: string, commit: CommitId): void;
   reconciler?: ReconcilerOptions;
   fetcher?: { maxInFlight?: number; chunkWindow?: number; requestTimeoutMs?: number };
 }
@@ -46,6 +54,13 @@ export interface PeerSyncState {
   acked: number;
   /** Kept log records it has not acknowledged (0 for an inactive peer: it will reconcile). */
   pending: number;
+}
+
+/** A commit being fetched for an arena's branch, as `lode sync status` shows it. */
+export interface ArenaTransfer extends FetchProgress {
+  arena: ArenaId;
+  branch: string;
+  started: number;
 }
 
 export const DEFAULT_INACTIVE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
@@ -67,6 +82,9 @@ export class SyncNode {
   readonly #tasks = new Set<Promise<void>>();
   /** One convergence at a time per (arena, branch); a trigger during one runs it once more after. */
   readonly #converging = new Map<string, { again: boolean; prefer: Set<PeerId> }>();
+  readonly #transfers = new Set<ArenaTransfer>();
+  /** (arena, branch, commit) already reported through onCannotPublish. */
+  readonly #unpublishable = new Set<string>();
 
   constructor(opts: SyncNodeOptions) {
     this.#store = opts.store;
@@ -96,6 +114,16 @@ export class SyncNode {
     return this.#log.length;
   }
 
+  /** The commits being fetched now, per arena and branch, with their progress. */
+  transfers(): ArenaTransfer[] {
+    return [...this.#transfers].map((t) => ({ ...t }));
+  }
+
+  /** Objects received from peers and verified since this node started, and their bytes. */
+  get received(): { objects: number; bytes: number } {
+    return this.#fetcher.received;
+  }
+
   /** Every peer this node has met, with its acknowledgement state. */
   peerStates(): PeerSyncState[] {
     const now = this.#now();
@@ -118,7 +146,7 @@ export class SyncNode {
     this.#peers.set(peer, this.#feed(peer));
     this.#inbound.delete(peer);
     this.#fetcher.peerBack(peer);
-    this.#emit(peer, { type: 'hello', arenas: listArenas(this.#store).map((a) => a.id) });
+    this.#emit(peer, { type: 'hello', arenas: this.#held().map((a) => a.id) });
     this.#spawn(this.#log.run(() => {
       const seen = this.#log.peer(peer) ?? { acked: 0, lastSeen: 0, active: false, arenas: [] };
       return this.#checkPeers(new Map([[peer, { ...seen, lastSeen: this.#now() }]]));
@@ -151,7 +179,7 @@ export class SyncNode {
         if (this.#peers.get(peer) === feed) this.#emit(peer, { type: 'ack', serial: m.serial, through: m.through });
       });
       case 'ack': return this.#ack(peer, m.serial, m.through);
-      case 'want-heads': for (const h of headsFor(this.#store, m.arena, m.ids)) this.#emit(peer, h); return;
+      case 'want-heads': if (this.#replicates(m.arena)) for (const h of headsFor(this.#store, m.arena, m.ids)) this.#emit(peer, h); return;
       case 'want': return this.#spawn(this.#serve(peer, m.ids));
       case 'objects': return this.#fetcher.receiveObjects(peer, m.objects);
       case 'have-not': return this.#fetcher.receiveHaveNot(peer, m.ids);
@@ -164,6 +192,7 @@ export class SyncNode {
    * the background, since merging may first fetch from peers; failures go to onError.
    */
   branchMoved(arena: ArenaId, branch: string): void {
+    if (!this.#replicates(arena)) return;
     this.#spawn(this.#converge(arena, branch));
   }
 
@@ -176,7 +205,7 @@ export class SyncNode {
     let feed = this.#peers.get(peer);
     if (feed === undefined) this.#peers.set(peer, (feed = this.#feed(peer)));
     feed.arenas = new Set(arenas);
-    const mine = listArenas(this.#store).filter((a) => feed.arenas!.has(a.id));
+    const mine = this.#held().filter((a) => feed.arenas!.has(a.id));
     // Decided and started inside a log step: an entry accepted before it is in the sessions' snapshot or
     // the replayed records, one accepted after it is logged after it and announced live.
     this.#spawn(this.#log.run(async () => {
@@ -261,7 +290,7 @@ export class SyncNode {
   }
 
   #reconcile(peer: PeerId, arena: ArenaId, role: 'initiator' | 'responder', body: Uint8Array): void {
-    if (!listArenas(this.#store).some((a) => a.id === arena)) throw new SyncError('NO_SUCH_ARENA', `reconciliation for arena ${arena}, which this node does not hold`);
+    if (!this.#replicates(arena)) throw new SyncError('NO_SUCH_ARENA', `reconciliation for arena ${arena}, which this node does not replicate`);
     if (role === 'initiator') {
       this.#emit(peer, answerReconcile(this.#store, arena, body, this.#opts.reconciler));
       return;
@@ -289,6 +318,8 @@ export class SyncNode {
       try {
         entry = decodeHeadEntry(bytes);
         if (arena !== undefined && entry.arena !== arena) throw new SyncError('WRONG_ARENA', `an entry of another arena in HEADS for ${arena}`);
+        // An arena this node does not replicate: not an offence, the peer may not know our list.
+        if (!this.#replicates(entry.arena)) continue;
         if (await acceptHeadEntry(this.#store, bytes, { now: this.#now() }) === 'stale') continue;
       } catch (e) {
         if (isLodeError(e) && e.code === 'NO_SUCH_ARENA') continue;
@@ -337,7 +368,7 @@ export class SyncNode {
 
   /** Fetches every entry's commit it can, then moves the branch to its target and publishes it. */
   async #convergeOnce(arena: ArenaId, branch: string, prefer: PeerId[]): Promise<void> {
-    const record = listArenas(this.#store).find((a) => a.id === arena);
+    const record = this.#held().find((a) => a.id === arena);
     if (record === undefined) return;
     const key = branchKey(branch);
     const peers = [...new Set([...prefer, ...[...this.#peers].filter(([, s]) => s.arenas?.has(arena)).map(([p]) => p)])];
@@ -347,7 +378,15 @@ export class SyncNode {
       try {
         // The entry's author has its commit for sure; then whoever announced, then everyone else.
         const author = entry.author as string;
-        await this.#fetcher.fetchCommit(entry.commit, this.#peers.has(author) ? [author, ...peers.filter((p) => p !== author)] : peers);
+        if (!this.#store.objects.has(entry.commit)) {
+          const transfer: ArenaTransfer = { arena, branch, commit: entry.commit, objectsReceived: 0, bytesReceived: 0, outstanding: 0, started: this.#now() };
+          this.#transfers.add(transfer);
+          try {
+            await this.#fetcher.fetchCommit(entry.commit, this.#peers.has(author) ? [author, ...peers.filter((p) => p !== author)] : peers, transfer);
+          } finally {
+            this.#transfers.delete(transfer);
+          }
+        }
         heads.push(entry.commit);
       } catch (e) {
         // No connected peer has it yet: the next HELLO or HEADS retries.
@@ -376,14 +415,36 @@ export class SyncNode {
 
   /** Publishes this node's entry for the branch when it lags the branch (writers only) and announces it. */
   async #publishOwn(arena: ArenaId, branch: string): Promise<void> {
-    const record = listArenas(this.#store).find((a) => a.id === arena);
+    const record = this.#held().find((a) => a.id === arena);
     const head = getBranch(this.#store, arena, branch);
-    if (record?.secretKey === undefined || head === undefined) return;
+    if (record === undefined || head === undefined) return;
     const key = branchKey(branch);
+    if (record.secretKey === undefined) {
+      // A read-only member cannot sign for the arena: a local commit stays local, and the owner is told once.
+      const named = listHeadEntries(this.#store, arena).some(({ entry }) => entry.key === key && entry.commit === head);
+      const report = `${arena}/${branch}/${head}`;
+      if (!named && !this.#unpublishable.has(report)) {
+        this.#unpublishable.add(report);
+        this.#opts.onCannotPublish?.(arena, branch, head);
+      }
+      return;
+    }
     const mine = listHeadEntries(this.#store, arena).find(({ entry }) => entry.author === this.#store.identity.nodeId && entry.key === key);
     if (mine?.entry.commit === head) return;
     const { bytes } = await publishHead(this.#store, arena, branch, head, { now: this.#now() });
     await this.#record([bytes], arena, undefined);
+  }
+
+  /** The store's arenas that this node replicates. */
+  #held(): ArenaRecord[] {
+    const only = this.#opts.arenas?.();
+    const all = listArenas(this.#store);
+    return only === undefined ? all : all.filter((a) => only.has(a.id));
+  }
+
+  #replicates(arena: ArenaId): boolean {
+    const only = this.#opts.arenas?.();
+    return only === undefined ? listArenas(this.#store).some((a) => a.id === arena) : only.has(arena) && listArenas(this.#store).some((a) => a.id === arena);
   }
 
   #branchesWithEntries(arena: ArenaId): string[] {

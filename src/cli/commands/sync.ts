@@ -1,8 +1,9 @@
-// `lode sync status`: per arena, the local branches and the heads known from peers (their signed head
-// entries), and the sync work in progress, from the running daemon (DAEMON_NOT_RUNNING otherwise).
+// `lode sync status`: per arena, the local branches, the heads known from peers (their signed head
+// entries) and the commits being fetched, and the sync work in progress, from the running daemon
+// (DAEMON_NOT_RUNNING otherwise).
 import type { Command } from 'commander';
 import type { Runner } from '../context.ts';
-import { columns } from '../format.ts';
+import { columns, formatBytes } from '../format.ts';
 import { daemonStatusOf } from '../daemon-client.ts';
 
 export function registerSync(program: Command, run: Runner): void {
@@ -22,8 +23,12 @@ export function registerSync(program: Command, run: Runner): void {
           rows.push([h.own ? 'own' : 'peer', h.branch, h.commit.slice(0, 12), h.own ? 'this node' : (names.get(h.author) ?? h.author.slice(0, 12)), h.timestamp]);
         }
         for (const line of columns(rows)) ctx.out.line(`  ${line}`);
+        for (const t of arena.transfers) {
+          ctx.out.line(`  fetching ${t.branch} ${t.commit.slice(0, 12)}: ${t.objects_received} objects (${formatBytes(t.bytes_received)}) received, ${t.objects_outstanding} outstanding`);
+        }
       }
       if (status.arenas.length === 0) ctx.out.note('no arenas replicated: list them under [[arenas]] in lode.toml');
       ctx.out.line(`sync tasks in progress: ${status.sync.tasks}`);
+      ctx.out.line(`received from peers since the daemon started: ${status.sync.objects_received} objects (${formatBytes(status.sync.bytes_received)})`);
     }));
 }

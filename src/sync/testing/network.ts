@@ -28,6 +28,8 @@ export interface NetworkOptions {
   /** Wraps each node's send, e.g. to tamper with what one node sends. */
   tamper?: (from: number, to: string, bytes: Uint8Array) => Uint8Array | null;
   syncOptions?: Partial<SyncNodeOptions>;
+  /** Options for one node, over syncOptions (e.g. the arenas it replicates). */
+  syncOptionsFor?: (index: number) => Partial<SyncNodeOptions>;
   /** Stores to use instead of fresh memory stores (e.g. disk stores, to restart a node on one). */
   stores?: Store[];
 }
@@ -70,13 +72,14 @@ export class MemoryNetwork {
   }
 
   #syncNode(node: NetNodeUnderTest): SyncNode {
-    const { tamper, syncOptions } = this.#opts;
+    const { tamper, syncOptions, syncOptionsFor } = this.#opts;
     return new SyncNode({
       store: node.store,
       send: (peer, bytes) => this.#enqueue(node.index, peer, tamper ? tamper(node.index, peer, bytes) : bytes),
       onBadPeer: (peer, e: LodeError) => void node.badPeers.push({ peer, code: e.code }),
       onError: (e) => void node.errors.push(e),
       ...syncOptions,
+      ...syncOptionsFor?.(node.index),
     });
   }
 
