@@ -1,0 +1,81 @@
+// The sync benchmark's results and their table: transfer times and throughput beside rsync's, and the
+// propagation latency percentiles, each with the goal of issue 4. Benchmark support only.
+export interface TransferResult {
+  label: string;
+  source: string;
+  bytes: number;
+  files: number;
+  /** From b's daemon spawn until b's branch is a's head (everything it references is present). */
+  seconds?: number;
+  /** When b's daemon logged the connection to a, from its spawn. */
+  connectedAfterSeconds?: number;
+  mbPerSecond?: number;
+  fsckClean?: boolean;
+  storedBytesB?: number;
+  rsyncLocalSeconds?: number;
+  rsyncDaemonSeconds?: number;
+  rsyncDaemonError?: string;
+  daemonWarnings?: string[];
+  error?: string;
+}
+
+export interface PropagationResult {
+  nodes: number;
+  topology: string;
+  pollMs: number;
+  statusRttMs?: number;
+  /** Per round: the snapshot command's own time, then each other node's arrival after it returned. */
+  runs: { snapshotMs: number; arrivalsMs: number[]; entryArrivalsMs: number[]; signedMs: number | undefined; allMs: number }[];
+  p50Ms?: number;
+  p95Ms?: number;
+  daemonWarnings?: string[];
+  error?: string;
+}
+
+/** Nearest-rank percentile. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
+const TRANSFER_RATIO_GOAL = 1.0;
+const BIG_FILE_MBPS_GOAL = 200;
+const PROPAGATION_P50_GOAL_MS = 50;
+
+function s(v: number | undefined): string {
+  return v === undefined ? '-' : `${v.toFixed(2)} s`;
+}
+
+function verdict(ok: boolean | undefined): string {
+  return ok === undefined ? '' : ok ? 'met' : 'missed';
+}
+
+export function formatSyncTable(transfers: TransferResult[], propagation: PropagationResult | undefined): string {
+  const rows: string[][] = [['measure', 'lode', 'rsync local', 'rsync daemon', 'lode/rsync local', 'lode/rsync daemon', 'goal']];
+  for (const t of transfers) {
+    if (t.error !== undefined) {
+      rows.push([t.label, `FAILED: ${t.error.slice(0, 80)}`, s(t.rsyncLocalSeconds), s(t.rsyncDaemonSeconds), '', '', '']);
+      continue;
+    }
+    const ratioL = t.seconds !== undefined && t.rsyncLocalSeconds ? t.seconds / t.rsyncLocalSeconds : undefined;
+    const ratioD = t.seconds !== undefined && t.rsyncDaemonSeconds ? t.seconds / t.rsyncDaemonSeconds : undefined;
+    const big = t.files === 1;
+    const goal = big
+      ? `≥ ${BIG_FILE_MBPS_GOAL} MB/s: ${verdict(t.mbPerSecond === undefined ? undefined : t.mbPerSecond >= BIG_FILE_MBPS_GOAL)}`
+      : `≤ ${TRANSFER_RATIO_GOAL} × rsync: ${verdict(ratioD === undefined && ratioL === undefined ? undefined : (ratioD ?? ratioL)! <= TRANSFER_RATIO_GOAL)}`;
+    rows.push([
+      `${t.label} (${(t.bytes / 2 ** 20).toFixed(0)} MiB, ${t.files} files)${t.fsckClean === false ? ' FSCK NOT CLEAN' : ''}`,
+      `${s(t.seconds)} (${t.mbPerSecond?.toFixed(0) ?? '-'} MB/s)${t.connectedAfterSeconds === undefined || t.seconds === undefined ? '' : `; ${s(t.seconds - t.connectedAfterSeconds)} after connecting`}`,
+      s(t.rsyncLocalSeconds), s(t.rsyncDaemonSeconds),
+      ratioL?.toFixed(2) ?? '-', ratioD?.toFixed(2) ?? '-', goal,
+    ]);
+  }
+  if (propagation !== undefined) {
+    const p = propagation;
+    const label = `commit reaches all ${p.nodes} daemons (${p.topology}, ${p.runs.length} rounds)`;
+    if (p.error !== undefined) rows.push([label, `FAILED: ${p.error.slice(0, 80)}`, '', '', '', '', '']);
+    else rows.push([label, `p50 ${p.p50Ms?.toFixed(1)} ms, p95 ${p.p95Ms?.toFixed(1)} ms`, '', '', '', '',
+      `p50 ≤ ${PROPAGATION_P50_GOAL_MS} ms: ${verdict(p.p50Ms === undefined ? undefined : p.p50Ms <= PROPAGATION_P50_GOAL_MS)}`]);
+  }
+  return rows.map((r, i) => `| ${r.join(' | ')} |${i === 0 ? `\n|${r.map(() => '---').join('|')}|` : ''}`).join('\n');
+}

@@ -1,0 +1,264 @@
+// The sync benchmark of issue 4, with real `lode daemon` processes on 127.0.0.1: (1) a cold-start transfer
+// of a dataset, and of one large random file, from node a to a node b that joined by ticket, against rsync
+// of the same directory; (2) how long a commit takes to reach all of 5 daemons. Prints a table and writes
+// JSON to bench/out/. A script, not a test.
+//
+//   node bench/sync.ts [--dataset /tmp/lode-ds] [--small] [--parts transfer,big,propagate] [--big-mib 1024]
+//                      [--runs 20] [--nodes 5] [--poll-ms 5] [--work DIR] [--keep] [--profile DIR]
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeRandom } from './dataset.ts';
+import { shell } from './measure.ts';
+import { formatSyncTable, percentile, type PropagationResult, type TransferResult } from './sync-report.ts';
+import { ControlClient, lodeMust, makeNode, startDaemon, stopDaemons, writeConfig, type BenchNode, type RunningDaemon } from './sync-daemons.ts';
+import { rsyncDaemon, rsyncLocal, rsyncVersion } from './sync-rsync.ts';
+
+const { values } = parseArgs({
+  options: {
+    dataset: { type: 'string', default: '/tmp/lode-ds' },
+    small: { type: 'boolean', default: false },
+    parts: { type: 'string', default: 'transfer,big,propagate' },
+    'big-mib': { type: 'string', default: '1024' },
+    runs: { type: 'string', default: '20' },
+    nodes: { type: 'string', default: '5' },
+    'poll-ms': { type: 'string', default: '5' },
+    work: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+  },
+});
+
+const ARENA = 'bench';
+const parts = new Set(values.parts.split(',').map((p) => p.trim()));
+const pollMs = Number(values['poll-ms']);
+const work = values.work ? resolve(values.work) : mkdtempSync(join(tmpdir(), 'lode-sync-bench-'));
+mkdirSync(work, { recursive: true });
+/** `--profile DIR`: the transfer's daemons write V8 CPU profiles (one per thread) under DIR/a and DIR/b. */
+const profileArgs = (name: string): string[] | undefined =>
+  values.profile === undefined ? undefined : ['--cpu-prof', '--cpu-prof-dir', join(resolve(values.profile), name)];
+const rsyncPort = 20_000 + Math.floor(Math.random() * 20_000);
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The dataset of `bench/dataset.ts` is complete when its four big files have their sizes and real/ exists. */
+function datasetProblem(dir: string): string | undefined {
+  const big = (f: string) => join(dir, 'big', f);
+  if (!existsSync(join(dir, 'real'))) return `${dir}/real is missing`;
+  for (const f of ['random-a.bin', 'random-b.bin', 'random-a-duplicate.bin', 'random-b-inserted.bin']) if (!existsSync(big(f))) return `${big(f)} is missing`;
+  const size = (f: string) => statSync(big(f)).size;
+  if (size('random-a-duplicate.bin') !== size('random-a.bin') || size('random-b-inserted.bin') !== size('random-b.bin') + 100) return `the big files of ${dir} are incomplete`;
+  return undefined;
+}
+
+async function contentBytes(dir: string): Promise<{ bytes: number; files: number }> {
+  const bytes = Number((await shell(`du -sb '${dir}'`)).split('\t')[0]);
+  const files = Number((await shell(`find '${dir}' -type f | wc -l`)).trim());
+  return { bytes, files };
+}
+
+/** Node a snapshots `src` (untimed), b joins by ticket; then b's daemon starts and is timed until it holds a's head. */
+async function transfer(label: string, src: string): Promise<TransferResult> {
+  const root = join(work, label.replace(/\W+/g, '-'));
+  const size = await contentBytes(src);
+  say(`${label}: ${size.files} files, ${(size.bytes / 2 ** 20).toFixed(0)} MiB from ${src}`);
+  const daemons: RunningDaemon[] = [];
+  const clients: ControlClient[] = [];
+  const r: TransferResult = { label, source: src, bytes: size.bytes, files: size.files };
+  try {
+    const a = makeNode(root, 'a');
+    const b = makeNode(root, 'b');
+    const snapStarted = performance.now();
+    const snap = JSON.parse(lodeMust(a, ['snapshot', src, '--arena', ARENA, '--json'])) as { commit: string; arena_id: string };
+    say(`  a: snapshot ${snap.commit.slice(0, 12)} in ${((performance.now() - snapStarted) / 1000).toFixed(1)} s (untimed)`);
+    const ticket = (JSON.parse(lodeMust(a, ['arena', 'share', ARENA, '--json'])) as { ticket: string }).ticket;
+    lodeMust(b, ['arena', 'join', ticket]);
+    const arena = { name: ARENA, id: snap.arena_id };
+    writeConfig(a, arena, [{ node: b }]);
+    const da = await startDaemon(a, { nodeArgs: profileArgs('a') });
+    daemons.push(da);
+    writeConfig(b, arena, [{ node: a, addrs: da.addrs }]);
+    const spawnEpoch = Date.now();
+    const db = await startDaemon(b, { nodeArgs: profileArgs('b') });
+    daemons.push(db);
+    const client = new ControlClient(b.store);
+    clients.push(client);
+    const deadline = Date.now() + 30 * 60_000;
+    let done: number | undefined;
+    while (done === undefined) {
+      if (db.child.exitCode !== null) throw new Error(`b's daemon exited: ${db.stderr().slice(-800)}`);
+      if ((await client.branch(ARENA)) === snap.commit) done = performance.now();
+      else if (Date.now() > deadline) throw new Error('b did not reach a\'s head within 30 minutes');
+      else await sleep(25);
+    }
+    r.seconds = (done - db.spawnedAt) / 1000;
+    // The daemon logs `<ISO time> info peer connected ...`: the connection's moment, on the wall clock.
+    const connected = /^(\S+) info peer connected/m.exec(db.stderr());
+    if (connected) r.connectedAfterSeconds = (Date.parse(connected[1]!) - spawnEpoch) / 1000;
+    r.mbPerSecond = size.bytes / 1e6 / r.seconds;
+    say(`  b: daemon start -> a's head held: ${r.seconds.toFixed(2)} s (${r.mbPerSecond.toFixed(0)} MB/s); connected after ${r.connectedAfterSeconds?.toFixed(2) ?? '?'} s`);
+    const problems = (s: string) => s.split('\n').filter((l) => / (warn|error) /.test(l));
+    r.daemonWarnings = [...problems(da.stderr()).map((l) => `a: ${l}`), ...problems(db.stderr()).map((l) => `b: ${l}`)].slice(0, 20);
+    for (const c of clients.splice(0)) c.close();
+    await stopDaemons(daemons.splice(0));
+    const fsck = JSON.parse(lodeMust(b, ['fsck', '--json'])) as { ok: boolean; errors: unknown[] };
+    r.fsckClean = fsck.ok;
+    r.storedBytesB = Number((await shell(`du -s --block-size=1 '${b.store}'`)).split('\t')[0]);
+    say(`  b: fsck ${fsck.ok ? 'clean' : `NOT CLEAN: ${JSON.stringify(fsck.errors).slice(0, 400)}`}; store ${(r.storedBytesB / 2 ** 20).toFixed(0)} MiB`);
+  } catch (e) {
+    r.error = (e as Error).message;
+    say(`  FAILED: ${r.error}`);
+  } finally {
+    for (const c of clients) c.close();
+    await stopDaemons(daemons);
+    if (!values.keep) rmSync(root, { recursive: true, force: true });
+  }
+  if (rsyncVersion() !== undefined) {
+    await shell(`find '${src}' -type f -print0 | xargs -0 cat > /dev/null`);
+    r.rsyncLocalSeconds = rsyncLocal(src, work);
+    say(`  rsync -a --whole-file (local): ${r.rsyncLocalSeconds.toFixed(2)} s`);
+    try {
+      r.rsyncDaemonSeconds = await rsyncDaemon(src, work, rsyncPort);
+      say(`  rsync -a --whole-file to rsync://127.0.0.1:${rsyncPort}: ${r.rsyncDaemonSeconds.toFixed(2)} s`);
+    } catch (e) {
+      r.rsyncDaemonError = (e as Error).message;
+      say(`  rsync daemon: FAILED ${r.rsyncDaemonError}`);
+    }
+  }
+  return r;
+}
+
+/** `nodes` daemons in a full mesh; node 1 snapshots a tiny change `runs` times; each round is timed until all hold it. */
+async function propagate(nodeCount: number, runs: number): Promise<PropagationResult> {
+  const root = join(work, 'propagate');
+  const r: PropagationResult = { nodes: nodeCount, topology: 'full mesh', runs: [], pollMs };
+  const daemons: RunningDaemon[] = [];
+  const clients: ControlClient[] = [];
+  try {
+    const nodes: BenchNode[] = [];
+    for (let i = 1; i <= nodeCount; i++) nodes.push(makeNode(root, `n${i}`));
+    const first = nodes[0]!;
+    const data = join(root, 'data');
+    mkdirSync(data, { recursive: true });
+    writeFileSync(join(data, 'readme.txt'), 'propagation benchmark\n');
+    writeFileSync(join(data, 'counter.txt'), 'round 0\n');
+    const snap = JSON.parse(lodeMust(first, ['snapshot', data, '--arena', ARENA, '--json'])) as { commit: string; arena_id: string };
+    const ticket = (JSON.parse(lodeMust(first, ['arena', 'share', ARENA, '--json'])) as { ticket: string }).ticket;
+    for (const n of nodes.slice(1)) lodeMust(n, ['arena', 'join', ticket]);
+    const arena = { name: ARENA, id: snap.arena_id };
+    // Each node dials the nodes started before it and is dialed by those started after: every pair connects once.
+    for (let i = 0; i < nodeCount; i++) {
+      const n = nodes[i]!;
+      writeConfig(n, arena, nodes.filter((p) => p !== n).map((p) => {
+        const j = nodes.indexOf(p);
+        return j < i ? { node: p, addrs: daemons[j]!.addrs } : { node: p };
+      }));
+      daemons.push(await startDaemon(n));
+    }
+    for (const n of nodes) clients.push(new ControlClient(n.store));
+    const steadyDeadline = Date.now() + 60_000;
+    for (;;) {
+      const states = await Promise.all(clients.map((c) => c.status()));
+      const ready = states.every((s) => s.peers.every((p) => p.connected && p.syncing) &&
+        s.arenas.find((a) => a.name === ARENA)?.branches.find((b) => b.name === 'main')?.commit === snap.commit && s.sync.tasks === 0);
+      if (ready) break;
+      if (Date.now() > steadyDeadline) throw new Error(`the ${nodeCount} daemons did not connect and agree within 60 s: ${JSON.stringify(states.map((s) => s.peers))}`);
+      await sleep(100);
+    }
+    // The cost of one status poll on an idle daemon: the resolution of what follows.
+    const rtts: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t = performance.now();
+      await clients[1]!.status();
+      rtts.push(performance.now() - t);
+    }
+    r.statusRttMs = percentile(rtts, 50);
+    say(`propagation: ${nodeCount} daemons connected (full mesh); a status poll takes ${r.statusRttMs.toFixed(2)} ms; polling every ${pollMs} ms`);
+    for (let round = 1; round <= runs; round++) {
+      writeFileSync(join(data, 'counter.txt'), `round ${round}\n`);
+      const started = performance.now();
+      const s = JSON.parse(lodeMust(first, ['snapshot', data, '--arena', ARENA, '--json', '-m', `round ${round}`])) as { commit: string };
+      const returned = performance.now();
+      const returnedEpoch = Date.now();
+      // Per node: when it first held node 1's signed head entry for the commit, and when its branch moved there.
+      const arrivals = await Promise.all(clients.slice(1).map(async (c) => {
+        const deadline = returned + 30_000;
+        let entryMs: number | undefined;
+        for (;;) {
+          const st = (await c.status()).arenas.find((a) => a.name === ARENA);
+          const now = performance.now() - returned;
+          if (entryMs === undefined && st?.heads.some((h) => h.author === first.id && h.commit === s.commit)) entryMs = now;
+          if (st?.branches.find((b) => b.name === 'main')?.commit === s.commit) return { entryMs: entryMs ?? now, branchMs: now };
+          if (performance.now() > deadline) throw new Error(`round ${round}: a node did not get ${s.commit} within 30 s`);
+          await sleep(pollMs);
+        }
+      }));
+      // The entry's signing time on node 1 (wall clock, ms), against the snapshot command's return.
+      const own = (await clients[0]!.status()).arenas.find((a) => a.name === ARENA)?.heads.find((h) => h.own && h.commit === s.commit);
+      const signedMs = own === undefined ? undefined : Date.parse(own.timestamp) - returnedEpoch;
+      const all = Math.max(...arrivals.map((a) => a.branchMs));
+      r.runs.push({ snapshotMs: returned - started, arrivalsMs: arrivals.map((a) => a.branchMs), entryArrivalsMs: arrivals.map((a) => a.entryMs), signedMs, allMs: all });
+      say(`  round ${round}: snapshot ${(returned - started).toFixed(0)} ms, entry signed at ${signedMs ?? '?'} ms; all after ${all.toFixed(1)} ms; entry/branch per node: ${arrivals.map((a) => `${a.entryMs.toFixed(0)}/${a.branchMs.toFixed(0)}`).join(', ')}`);
+      // Let every node settle (merges, acks) before the next change.
+      await sleep(200);
+    }
+    const alls = r.runs.map((x) => x.allMs);
+    r.p50Ms = percentile(alls, 50);
+    r.p95Ms = percentile(alls, 95);
+    const problems = daemons.flatMap((d) => d.stderr().split('\n').filter((l) => / (warn|error) /.test(l)).map((l) => `${d.node.name}: ${l}`));
+    r.daemonWarnings = problems.slice(0, 20);
+  } catch (e) {
+    r.error = (e as Error).message;
+    say(`  FAILED: ${r.error}`);
+  } finally {
+    for (const c of clients) c.close();
+    await stopDaemons(daemons);
+    if (!values.keep) rmSync(root, { recursive: true, force: true });
+  }
+  return r;
+}
+
+const dataset = resolve(values.dataset);
+const transfers: TransferResult[] = [];
+let propagation: PropagationResult | undefined;
+say(`work dir ${work}; lode ${lodeVersion()}; ${rsyncVersion() ?? 'rsync missing: rsync rows skipped'}`);
+
+function lodeVersion(): string {
+  return lodeMust({ name: 'version', dir: work, config: '/dev/null', store: '', id: '' }, ['--version']).trim();
+}
+
+if (parts.has('transfer')) {
+  const problem = datasetProblem(dataset);
+  if (problem !== undefined) {
+    say(`dataset: ${problem}; build it with: rm -rf ${dataset} && node bench/dataset.ts ${dataset}`);
+    process.exitCode = 2;
+  } else {
+    const src = values.small ? join(dataset, 'real', 'usr', 'include') : dataset;
+    if (!existsSync(src) || readdirSync(src).length === 0) throw new RangeError(`${src} is empty`);
+    transfers.push(await transfer(values.small ? 'dataset subset (--small)' : 'foundation dataset', src));
+  }
+}
+if (parts.has('big')) {
+  const mib = Number(values['big-mib']);
+  const dir = join(work, 'big-file');
+  mkdirSync(dir, { recursive: true });
+  writeRandom(join(dir, 'random.bin'), mib * 2 ** 20);
+  transfers.push(await transfer(`one random file of ${mib} MiB`, dir));
+  rmSync(dir, { recursive: true, force: true });
+}
+if (parts.has('propagate')) propagation = await propagate(Number(values.nodes), Number(values.runs));
+
+const report = { date: new Date().toISOString(), machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version }, transfers, propagation };
+say('');
+say(formatSyncTable(transfers, propagation));
+const outDir = new URL('./out/', import.meta.url).pathname;
+mkdirSync(outDir, { recursive: true });
+const outFile = join(outDir, `sync-${report.date.replace(/[:.]/g, '-')}.json`);
+writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
+say(`\nresults: ${outFile}`);
+if (values.keep) say(`kept ${work}`);
+else rmSync(work, { recursive: true, force: true });
