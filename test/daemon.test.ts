@@ -1,7 +1,8 @@
 // `lode daemon` end to end: real daemons as separate processes on 127.0.0.1, each with its own store and
 // lode.toml. A cold-start join of an arena holding data, live propagation of a snapshot taken by the CLI
-// while the daemons run, an arena left out of one lode.toml, a read-only member's local commit, a resumed
-// transfer, a stranger refused, the control socket (peers, sync status, status outside a worktree, stale socket).
+// while the daemons run (announced by gossip), a line of three daemons where the ends never meet, an arena
+// left out of one lode.toml, a read-only member's local commit, a resumed transfer, a stranger refused, the
+// control socket (peers, sync status, status outside a worktree, stale socket).
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,6 +23,8 @@ interface Running {
 interface NodeDir { name: string; dir: string; config: string; store: string; id: string }
 
 const ARENA = 'photos';
+/** Held by l1, l2 and l3 only, which form a line. */
+const LINE = 'line';
 /** Held by a, b and c, but listed in the lode.toml of a and c only. */
 const PRIVATE = 'private';
 /** b joined it read-only. */
@@ -90,16 +93,25 @@ describe('lode daemon: three nodes on loopback', { timeout: 90_000 }, () => {
 
   const daemons = new Map<string, Running>();
 
+  const addNode = async (name: string): Promise<void> => {
+    const dir = join(root, name);
+    await mkdir(dir, { recursive: true });
+    const n: NodeDir = { name, dir, config: join(dir, 'lode.toml'), store: join(dir, 'store'), id: '' };
+    nodes.set(name, n);
+    await writeFile(n.config, '[store]\npath = "./store"\n');
+    const id = await lodeJson<{ node_id: string }>(['id'], at(name));
+    n.id = id.doc.node_id;
+  };
+
+  type GossipCounts = { heads_published_by_gossip: number; heads_received_by_gossip: number; heads_accepted_by_gossip: number };
+  const gossipOf = async (name: string): Promise<GossipCounts> => {
+    const r = await lodeJson<{ sync: GossipCounts }>(['sync', 'status'], at(name));
+    assert.equal(r.run.code, 0, explain(r.run));
+    return r.doc.sync;
+  };
+
   before(async () => {
-    for (const name of ['a', 'b', 'c', 'd']) {
-      const dir = join(root, name);
-      await mkdir(dir, { recursive: true });
-      const n: NodeDir = { name, dir, config: join(dir, 'lode.toml'), store: join(dir, 'store'), id: '' };
-      nodes.set(name, n);
-      await writeFile(n.config, '[store]\npath = "./store"\n');
-      const id = await lodeJson<{ node_id: string }>(['id'], at(name));
-      n.id = id.doc.node_id;
-    }
+    for (const name of ['a', 'b', 'c', 'd']) await addNode(name);
     const data = join(root, 'data');
     await buildTree(data, [
       { path: 'big.bin', kind: 'file', content: BIG },
@@ -213,6 +225,53 @@ describe('lode daemon: three nodes on loopback', { timeout: 90_000 }, () => {
     }
     const fsck = await lode(['fsck'], at('a'));
     assert.equal(fsck.code, 0, explain(fsck));
+  });
+
+  test('live, the reactive path: a\'s new head entry is gossiped on the arena\'s topic, and b and c hear it', async () => {
+    const before = new Map(await Promise.all(['a', 'b', 'c'].map(async (n) => [n, await gossipOf(n)] as const)));
+    const data = join(root, 'data');
+    await writeFile(join(data, 'notes', 'gossip.txt'), 'announced by gossip\n');
+    const snap = await lodeJson<{ commit: string }>(['snapshot', data, '--arena', ARENA, '-m', 'gossiped'], at('a'));
+    assert.equal(snap.run.code, 0, explain(snap.run));
+    await until('a to gossip its entry', async () => ((await gossipOf('a')).heads_published_by_gossip > before.get('a')!.heads_published_by_gossip ? true : undefined), 10_000);
+    for (const name of ['b', 'c']) {
+      await until(`${name} to hear a head entry by gossip`, async () => ((await gossipOf(name)).heads_received_by_gossip > before.get(name)!.heads_received_by_gossip ? true : undefined), 10_000);
+      await until(`${name} to hold the gossiped head`, async () => ((await headOf(name)) === snap.doc.commit ? true : undefined));
+    }
+  });
+
+  test('a line l1 - l2 - l3 (l1 and l3 do not know each other): a commit on l1 reaches l3 through l2', async () => {
+    for (const name of ['l1', 'l2', 'l3']) await addNode(name);
+    const data = join(root, 'line-data');
+    await buildTree(data, [{ path: 'start.txt', kind: 'file', content: 'start\n' }]);
+    const first = await lodeJson<{ commit: string; arena_id: string }>(['snapshot', data, '--arena', LINE], at('l1'));
+    assert.equal(first.run.code, 0, explain(first.run));
+    arenaIds.set(LINE, first.doc.arena_id);
+    const share = await lodeJson<{ ticket: string }>(['arena', 'share', LINE], at('l1'));
+    for (const name of ['l2', 'l3']) {
+      const joined = await lode(['arena', 'join', share.doc.ticket], at(name));
+      assert.equal(joined.code, 0, explain(joined));
+    }
+    // l2 lists both ends (they dial it); each end lists l2 alone.
+    await writeConfig('l2', [{ name: 'l1' }, { name: 'l3' }], [LINE]);
+    daemons.set('l2', await start('l2'));
+    for (const end of ['l1', 'l3']) {
+      await writeConfig(end, [{ name: 'l2', addrs: daemons.get('l2')!.addrs }], [LINE]);
+      daemons.set(end, await start(end));
+    }
+    await until('l3 to hold l1\'s first head', async () => ((await headOf('l3', LINE)) === first.doc.commit ? true : undefined));
+    const heard = (await gossipOf('l3')).heads_received_by_gossip;
+
+    await writeFile(join(data, 'live.txt'), 'written on l1 while the line runs\n');
+    const live = await lodeJson<{ commit: string }>(['snapshot', data, '--arena', LINE, '-m', 'live'], at('l1'));
+    assert.equal(live.run.code, 0, explain(live.run));
+    await until('l3 to hold l1\'s live head', async () => ((await headOf('l3', LINE)) === live.doc.commit ? true : undefined));
+    const cat = await lode(['cat', `${LINE}:live.txt`], at('l3'));
+    assert.equal(cat.stdout, 'written on l1 while the line runs\n');
+    // l2 relays: by gossip (its own entry for the head it took) and by the change log on its sync stream.
+    await until('l3 to hear the head by gossip', async () => ((await gossipOf('l3')).heads_received_by_gossip > heard ? true : undefined), 10_000);
+    const peers = await lodeJson<{ peers: { name: string; connected: boolean }[] }>(['peers'], at('l3'));
+    assert.deepEqual(peers.doc.peers.map((p) => [p.name, p.connected]), [['l2', true]], 'l3 is connected to l2 alone');
   });
 
   test('partition: b stops, a and b both commit, b restarts, and all three converge on a merge of both', async () => {

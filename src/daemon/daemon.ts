@@ -1,5 +1,6 @@
 // `lode daemon`: joins the pieces. A libp2p node admitting the household, a redialing dialer for the
-// peers with addresses, one sync stream each way per connected peer carrying the SyncNode's messages,
+// peers with addresses, one sync stream each way per connected peer carrying the SyncNode's messages, a
+// gossip topic per arena carrying its announcements of new head entries (head-gossip.ts),
 // and the control socket through which the CLI asks for status and reports branch moves. Daemon layer.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import type { Store } from '../store/index.ts';
 import { MAX_MESSAGE_BYTES, SyncNode } from '../sync/index.ts';
 import { controlSocketPath, startControlServer, type ControlServer } from './control-socket.ts';
 import { errorField, stderrLog, type DaemonLog } from './daemon-log.ts';
+import { HeadGossip } from './head-gossip.ts';
 import { PeerLink, SYNC_PROTOCOL } from './peer-link.ts';
 import { RefWatch } from './ref-watch.ts';
 import { daemonStatus, type DaemonStatus, type PeerRecord } from './status.ts';
@@ -101,6 +103,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     throw e;
   }
 
+  const heads = new HeadGossip({
+    gossip: net.gossip,
+    self: nodeId,
+    receive: (author, arena, bytes) => sync.receiveAnnouncement(author, arena, bytes),
+    onBadMessage: (author, arena, e) => {
+      noteError(author, e);
+      log('warn', 'bad gossip from a peer', { peer: nameOf(author), arena: nameOfArena(arena), error: errorField(e) });
+    },
+    onPublishError: (arena, e) => log('debug', 'cannot gossip a head entry; it goes out on the sync streams', { arena: nameOfArena(arena), error: errorField(e) }),
+  });
   const sync = new SyncNode({
     store,
     // Only what lode.toml lists: an arena the store holds but the config leaves out stays local.
@@ -109,6 +121,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       log('warn', 'cannot publish a local change: this node is a read-only member of the arena, so peers will not take it', { arena: nameOfArena(arena), branch, commit });
     },
     send: (peer, bytes) => links.get(peer as NodeId)?.send(bytes),
+    // The reactive path: new entries of our own are gossiped at once; the LOG on the streams backs it up.
+    announce: (arena, bytes) => heads.announce(arena, bytes),
     onBadPeer: (peer, e) => {
       noteError(peer, e);
       log('warn', 'bad data from a peer', { peer: nameOf(peer), error: errorField(e) });
@@ -117,6 +131,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     reconciler: config.sync.enumerate_threshold === undefined ? undefined : { enumerateThreshold: config.sync.enumerate_threshold },
     inactiveAfterMs: options.inactiveAfterMs,
   });
+
+  heads.subscribe(arenas);
 
   /** Starts a session with a connected peer (once): our stream to it, and the SyncNode's HELLO. */
   const linkUp = (peer: NodeId): PeerLink => {
@@ -186,7 +202,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const running: Daemon = {
     nodeId,
     listenAddrs: () => net.listenAddrs(),
-    status: () => daemonStatus({ store, net, sync, dialer, peers: [...peers.values()], arenas, links, started }),
+    status: () => daemonStatus({ store, net, sync, heads, dialer, peers: [...peers.values()], arenas, links, started }),
     refsChanged() {
       const moved = refs.moved(store, arenas);
       for (const m of moved) {
@@ -200,6 +216,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       stopping = true;
       offConnect();
       offDisconnect();
+      heads.stop();
       await control.close();
       await dialer.stop();
       await Promise.allSettled([...links.values()].map((l) => l.close()));

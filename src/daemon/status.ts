@@ -6,6 +6,7 @@ import { listArenas, listBranches, listHeadEntries } from '../history/index.ts';
 import type { Dialer, NetNode } from '../net/index.ts';
 import type { Store } from '../store/index.ts';
 import type { SyncNode } from '../sync/index.ts';
+import type { HeadGossip } from './head-gossip.ts';
 import type { PeerLink } from './peer-link.ts';
 
 export interface PeerRecord {
@@ -63,15 +64,21 @@ export interface DaemonStatus {
   arenas: ArenaStatus[];
   /**
    * Background sync tasks running (messages being handled, fetches, merges), change-log length, and the
-   * objects (and their bytes) received from peers and verified since this daemon started.
+   * objects (and their bytes) received from peers and verified since this daemon started. The reactive
+   * path since start: head entries of this node's own announced on the arenas' gossip topics (and those
+   * not, nobody having subscribed yet), and head entries heard there, with how many of them were new.
    */
-  sync: { tasks: number; log_length: number; objects_received: number; bytes_received: number };
+  sync: {
+    tasks: number; log_length: number; objects_received: number; bytes_received: number;
+    heads_published_by_gossip: number; heads_not_gossiped: number; heads_received_by_gossip: number; heads_accepted_by_gossip: number;
+  };
 }
 
 export interface StatusSources {
   store: Store;
   net: NetNode;
   sync: SyncNode;
+  heads: HeadGossip;
   dialer: Dialer;
   peers: PeerRecord[];
   arenas: ReadonlySet<ArenaId>;
@@ -85,6 +92,7 @@ export function daemonStatus(s: StatusSources): DaemonStatus {
   const self = s.store.identity.nodeId;
   const transfers = s.sync.transfers();
   const received = s.sync.received;
+  const announced = s.sync.announcements;
   return {
     node_id: self,
     pid: process.pid,
@@ -129,6 +137,10 @@ export function daemonStatus(s: StatusSources): DaemonStatus {
         objects_outstanding: t.outstanding,
       })),
     })),
-    sync: { tasks: s.sync.busy, log_length: s.sync.logLength, objects_received: received.objects, bytes_received: received.bytes },
+    sync: {
+      tasks: s.sync.busy, log_length: s.sync.logLength, objects_received: received.objects, bytes_received: received.bytes,
+      heads_published_by_gossip: s.heads.published, heads_not_gossiped: s.heads.skipped,
+      heads_received_by_gossip: announced.entries, heads_accepted_by_gossip: announced.accepted,
+    },
   };
 }

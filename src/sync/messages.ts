@@ -21,6 +21,14 @@ export const MAX_RECONCILE_BYTES = 1024 * 1024;
 /** Any encoded message: the object payload plus room for ids, kinds and CBOR heads. */
 export const MAX_MESSAGE_BYTES = MAX_OBJECT_BYTES + 256 * 1024;
 
+/**
+ * The gossip topic on which a node announces its new head entries of `arena`, each as one HEADS message
+ * (the arena id in lowercase hex; the last segment is the topic's version).
+ */
+export function headsTopic(arena: ArenaId): string {
+  return `/lode/arena/${arena}/heads/1`;
+}
+
 export interface ObjectRecord { kind: ObjectKind; id: Hash; bytes: Uint8Array }
 
 export type SyncMessage =

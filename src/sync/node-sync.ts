@@ -1,7 +1,9 @@
 // One node's sync engine over all its arenas: it announces its branch moves as signed head entries,
 // takes peers' entries, fetches what they name, and moves its branches toward the common head that
 // convergence.ts defines. Each entry it publishes or forwards goes into its change log (change-log.ts),
-// which a returning peer replays from its last ACK; a new or long-gone peer reconciles instead. It consumes
+// which a returning peer replays from its last ACK; a new or long-gone peer reconciles instead. Its own new
+// entries are also handed to `announce` (the daemon gossips them on the arena's topic), and announcements
+// heard that way come back through receiveAnnouncement. It consumes
 // received bytes and emits bytes through `send`: the daemon (or an in-memory network in tests) carries
 // them and never sees inside. Sync layer.
 import {
@@ -38,6 +40,12 @@ export interface SyncNodeOptions {
   arenas?(): ReadonlySet<ArenaId>;
   /** A local branch of a read-only arena moved to a commit no signed head names: peers will not take it. */
   onCannotPublish?(arena: ArenaId, branch: string, commit: CommitId): void;
+  /**
+   * The reactive path: called once with an encoded HEADS message for each entry this node publishes (a
+   * local branch move, a sync merge), for the carrier to broadcast to the arena's subscribers (gossip).
+   * The entry also goes into the change log, so a peer the broadcast misses still gets it as a LOG. Must not throw.
+   */
+  announce?(arena: ArenaId, bytes: Uint8Array): void;
   reconciler?: ReconcilerOptions;
   fetcher?: { maxInFlight?: number; chunkWindow?: number; requestTimeoutMs?: number };
 }
@@ -54,6 +62,18 @@ export interface PeerSyncState {
   acked: number;
   /** Kept log records it has not acknowledged (0 for an inactive peer: it will reconcile). */
   pending: number;
+}
+
+/** HEADS messages heard through receiveAnnouncement (gossip), as `lode sync status` counts them. */
+export interface AnnouncementCounts {
+  /** Well-formed HEADS messages received for a replicated arena. */
+  messages: number;
+  /** Head entries they carried. */
+  entries: number;
+  /** Of those, entries this node did not hold yet and accepted. */
+  accepted: number;
+  /** Announcements of this node's own entries handed to `announce`. */
+  published: number;
 }
 
 /** A commit being fetched for an arena's branch, as `lode sync status` shows it. */
@@ -85,6 +105,9 @@ export class SyncNode {
   readonly #transfers = new Set<ArenaTransfer>();
   /** (arena, branch, commit) already reported through onCannotPublish. */
   readonly #unpublishable = new Set<string>();
+  /** Per author, the announcements being accepted, one after another. */
+  readonly #announced = new Map<PeerId, Promise<void>>();
+  readonly #announcements: AnnouncementCounts = { messages: 0, entries: 0, accepted: 0, published: 0 };
 
   constructor(opts: SyncNodeOptions) {
     this.#store = opts.store;
@@ -122,6 +145,11 @@ export class SyncNode {
   /** Objects received from peers and verified since this node started, and their bytes. */
   get received(): { objects: number; bytes: number } {
     return this.#fetcher.received;
+  }
+
+  /** Counts of the reactive path (announcements published and heard) since this node started. */
+  get announcements(): AnnouncementCounts {
+    return { ...this.#announcements };
   }
 
   /** Every peer this node has met, with its acknowledgement state. */
@@ -173,7 +201,7 @@ export class SyncNode {
     const m = decodeSyncMessage(bytes);
     switch (m.type) {
       case 'hello': return this.#hello(peer, m.arenas);
-      case 'heads': return this.#inOrder(peer, () => this.#takeEntries(peer, m.entries, m.arena));
+      case 'heads': return this.#inOrder(peer, async () => { await this.#takeEntries(peer, m.entries, m.arena); });
       case 'log': return this.#inOrder(peer, async (feed) => {
         await this.#takeEntries(peer, m.entries, undefined);
         if (this.#peers.get(peer) === feed) this.#emit(peer, { type: 'ack', serial: m.serial, through: m.through });
@@ -185,6 +213,30 @@ export class SyncNode {
       case 'have-not': return this.#fetcher.receiveHaveNot(peer, m.ids);
       case 'reconcile': return this.#reconcile(peer, m.arena, m.role, m.body);
     }
+  }
+
+  /**
+   * Takes a HEADS message for `arena` broadcast by `from` (the gossip author, which signed the broadcast;
+   * it need not be connected). Throws SyncError before any state changes for bytes that are not a HEADS
+   * message (BAD_MESSAGE, ...) or that name another arena (WRONG_ARENA). The entries are verified and
+   * accepted as from a peer's HEADS; their commits are fetched from the author when connected, else from
+   * any connected peer holding the arena. Newly accepted entries go into the change log like any other.
+   */
+  receiveAnnouncement(from: PeerId, arena: ArenaId, bytes: Uint8Array): void {
+    const m = decodeSyncMessage(bytes);
+    if (m.type !== 'heads') throw new SyncError('BAD_MESSAGE', `an announcement must be a HEADS message, got ${m.type}`);
+    if (m.arena !== arena) throw new SyncError('WRONG_ARENA', `an announcement of arena ${m.arena} on the topic of ${arena}`);
+    if (!this.#replicates(arena)) return;
+    this.#announcements.messages++;
+    this.#announcements.entries += m.entries.length;
+    const run = async (): Promise<void> => {
+      this.#announcements.accepted += await this.#takeEntries(from, m.entries, arena);
+    };
+    const next = (this.#announced.get(from) ?? Promise.resolve()).then(run);
+    const settled = next.catch(() => undefined);
+    this.#announced.set(from, settled);
+    void settled.then(() => { if (this.#announced.get(from) === settled) this.#announced.delete(from); });
+    this.#spawn(next);
   }
 
   /**
@@ -309,9 +361,10 @@ export class SyncNode {
 
   /**
    * Accepts entries (of `arena` for HEADS; of any arena for LOG) and, in the background, converges their
-   * branches and then logs and passes them on. Resolves once they are accepted, so an ACK can follow.
+   * branches and then logs and passes them on. Resolves once they are accepted, so an ACK can follow,
+   * with how many were new.
    */
-  async #takeEntries(peer: PeerId, entries: Uint8Array[], arena: ArenaId | undefined): Promise<void> {
+  async #takeEntries(peer: PeerId, entries: Uint8Array[], arena: ArenaId | undefined): Promise<number> {
     const accepted = new Map<string, { arena: ArenaId; branch: string; list: Uint8Array[] }>();
     for (const bytes of entries) {
       let entry;
@@ -333,13 +386,18 @@ export class SyncNode {
       if (group === undefined) accepted.set(key, (group = { arena: entry.arena, branch, list: [] }));
       group.list.push(bytes);
     }
+    let count = 0;
+    // An announcer that is not connected (gossip relayed by another member) cannot be fetched from.
+    const prefer = this.#peers.has(peer) ? peer : undefined;
     for (const { arena: a, branch, list } of accepted.values()) {
+      count += list.length;
       this.#spawn((async () => {
-        await this.#converge(a, branch, peer);
+        await this.#converge(a, branch, prefer);
         // Pass the news on (epidemic) through the log: each node accepts an entry once, so forwarding ends.
         await this.#record(list, a, peer);
       })());
     }
+    return count;
   }
 
   #converge(arena: ArenaId, branch: string, prefer?: PeerId): Promise<void> {
@@ -433,6 +491,19 @@ export class SyncNode {
     if (mine?.entry.commit === head) return;
     const { bytes } = await publishHead(this.#store, arena, branch, head, { now: this.#now() });
     await this.#record([bytes], arena, undefined);
+    this.#announce(arena, bytes);
+  }
+
+  /** Hands the carrier one HEADS message for a new entry of this node's own; its failure is no sync failure. */
+  #announce(arena: ArenaId, entry: Uint8Array): void {
+    const announce = this.#opts.announce;
+    if (announce === undefined) return;
+    try {
+      announce(arena, encodeSyncMessage({ type: 'heads', arena, entries: [entry] }));
+      this.#announcements.published++;
+    } catch (e) {
+      this.#opts.onError?.(e);
+    }
   }
 
   /** The store's arenas that this node replicates. */
