@@ -124,3 +124,75 @@ test('an interrupted fetch resumes without asking again for anything it stored',
   assert.deepEqual(asked.filter((id) => present.has(id)), []);
   assert.equal((await fsck(dest, [head], { readData: true })).ok, true);
 });
+
+/**
+ * Answers WANTs late and out of order: it gathers every request sent until the fetcher goes quiet, then
+ * answers them last first. Tracks the chunk bytes asked for and not answered yet.
+ */
+async function driveReversed(fetcher: Fetcher, run: () => Promise<void>, queue: { peer: string; m: SyncMessage }[], src: Store, answer: (peer: string, id: Hash) => Promise<ObjectRecord | undefined>) {
+  let settled = false;
+  const result = run().finally(() => { settled = true; });
+  result.catch(() => {});
+  let outstanding = 0;
+  let maxOutstanding = 0;
+  let maxWantsOpen = 0;
+  const open: { peer: string; id: Hash; size: number }[] = [];
+  while (!settled) {
+    await new Promise((r) => setImmediate(r));
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      if (next.m.type !== 'want') continue;
+      for (const id of next.m.ids) {
+        const size = src.objects.kind(id) === 'chunk' ? (await src.objects.get(id)).length : 0;
+        outstanding += size;
+        open.push({ peer: next.peer, id, size });
+      }
+    }
+    maxOutstanding = Math.max(maxOutstanding, outstanding);
+    maxWantsOpen = Math.max(maxWantsOpen, open.length);
+    const last = open.pop();
+    if (last === undefined) continue;
+    outstanding -= last.size;
+    const record = await answer(last.peer, last.id);
+    if (record === undefined) fetcher.receiveHaveNot(last.peer, [last.id]);
+    else fetcher.receiveObjects(last.peer, [record]);
+  }
+  return { result, maxOutstanding, maxWantsOpen };
+}
+
+test('chunks answered out of order, in a small window and with no room to hold them, still verify', async () => {
+  const { store: src, head } = await source();
+  const chunkSizes = [...src.objects.ids()].filter((id) => src.objects.kind(id) === 'chunk').map(async (id) => (await src.objects.get(id)).length);
+  const largest = Math.max(...await Promise.all(chunkSizes));
+  for (const holdBytes of [0, 64 * 1024 * 1024]) {
+    const dest = memoryStore();
+    const limit = 2 * 1024 * 1024;
+    const { queue, bad, fetcher } = setup(dest, { maxInFlightBytes: limit, holdBytes });
+    const run = await driveReversed(fetcher, () => fetcher.fetchCommit(head, ['p']), queue, src, async (_peer, id) => ({ kind: src.objects.kind(id)!, id, bytes: await src.objects.get(id) }));
+    await run.result;
+    assert.deepEqual(bad, []);
+    assert.ok(run.maxOutstanding <= Math.max(limit, largest), `${run.maxOutstanding} chunk bytes were asked for at once`);
+    assert.ok(run.maxWantsOpen > 1, 'requests overlap');
+    assert.equal((await fsck(dest, [head], { readData: true })).ok, true);
+  }
+});
+
+test('a manifest of other content sent for a blob is refused, and the blob is fetched from the next peer', async () => {
+  const { store: src, head } = await source();
+  const other = memoryStore();
+  const { id: otherBlob } = await other.blobs.write((async function* () { yield randomBytes(6 * 1024 * 1024); })());
+  assert.equal(other.objects.kind(otherBlob), 'manifest');
+  const dest = memoryStore();
+  const { queue, bad, fetcher } = setup(dest);
+  const manifests = [...src.objects.ids()].filter((id) => src.objects.kind(id) === 'manifest');
+  // The liar sends the other blob's manifest (and chunks) for every manifest it is asked for.
+  const answer = async (peer: string, id: Hash): Promise<ObjectRecord | undefined> => {
+    if (peer === 'liar' && manifests.includes(id)) return { kind: 'manifest', id, bytes: await other.objects.get(otherBlob) };
+    const from = peer === 'liar' && !src.objects.has(id) ? other : src;
+    if (!from.objects.has(id)) return undefined;
+    return { kind: from.objects.kind(id)!, id, bytes: await from.objects.get(id) };
+  };
+  const { result } = await driveReversed(fetcher, () => fetcher.fetchCommit(head, ['liar', 'good']), queue, src, answer);
+  await result;
+  assert.deepEqual(bad.map((b) => b.code), ['BAD_OBJECT']);
+  assert.equal((await fsck(dest, [head], { readData: true })).ok, true);
+});

@@ -1,12 +1,15 @@
-// Pulls everything a commit references that this store lacks, from one or more peers, by WANT batches.
+// Pulls everything a commit references that this store lacks, from one or more peers, by WANT batches
+// that slide: a bounded window of ids and bytes stays requested, refilled as replies are stored.
 // Each object is checked against its id before it is stored, and stored only after everything it names
 // (chunks before their manifest, entries before their tree, parents and tree before their commit), so a
 // present object always has its whole closure: a restart re-walks from what is present and never asks
 // for a stored object again. Sync layer; it sends messages through the caller and owns no socket.
-import { createHasher, toHex, SyncError, type Commit, type CommitId, type Hash } from '../core/index.ts';
-import type { Store } from '../store/index.ts';
+import { SyncError, type Commit, type CommitId, type Hash } from '../core/index.ts';
+import { CHUNK_MAX, type Store } from '../store/index.ts';
+import { BlobHashCheck, HoldBudget } from './blob-hash-check.ts';
 import { MAX_WANT_IDS, type ObjectRecord, type SyncMessage } from './messages.ts';
 import { checkReceived, type CheckedObject, type WantedKind } from './object-check.ts';
+import { RequestQueue } from './request-queue.ts';
 
 export type PeerId = string;
 
@@ -15,24 +18,45 @@ export interface FetcherOptions {
   send(peer: PeerId, message: SyncMessage): void;
   /** A peer sent bytes that fail their check; it is asked for nothing more by this fetcher. */
   onBadPeer?(peer: PeerId, error: SyncError): void;
-  /** Ids requested and not yet answered, over all peers. Each answer may be a 4 MiB chunk, so this bounds
-   * the memory of replies in flight (32: about 32 MiB at the average chunk size). Default 32. */
+  /** Ids requested and not yet answered, over all peers. Default 1024. */
   maxInFlight?: number;
-  /** Chunks of one manifest fetched at a time. Default 16. */
+  /** Expected reply bytes requested and not yet answered, over all peers: with `maxInFlight` this bounds
+   * the memory of replies in flight and of chunks not stored yet. Requests slide: each stored reply frees its room. Default 32 MiB. */
+  maxInFlightBytes?: number;
+  /** Chunks received ahead of their turn, held in memory (over all blobs) to hash each blob in order;
+   * beyond it they are read back from the store when their turn comes. Default 32 MiB. */
+  holdBytes?: number;
+  /** Accepted for compatibility; chunks now slide within `maxInFlightBytes`. */
   chunkWindow?: number;
+  /** Ids per WANT message (at most MAX_WANT_IDS). Default 64. */
+  wantIds?: number;
+  /** Expected reply bytes per WANT message. Default 4 MiB. */
+  wantBytes?: number;
   /** A peer that has not answered a request by then is passed over for it. Default 30 s. */
   requestTimeoutMs?: number;
 }
 
+/** What a request is expected to bring back, when nothing better is known (a tree, a commit). */
+const SMALL_REPLY = 16 * 1024;
+
 interface Request {
   id: Hash;
   wanted: WantedKind;
+  /** Expected reply size, charged against the in-flight bytes while the request is out. */
+  cost: number;
   candidates: PeerId[];
   current?: PeerId;
-  resolve(r: { object: CheckedObject; peer: PeerId }): void;
+  resolve(r: Answer): void;
   reject(e: unknown): void;
-  promise: Promise<{ object: CheckedObject; peer: PeerId }>;
+  promise: Promise<Answer>;
 }
+
+/**
+ * A checked reply. A chunk's bytes stay charged against the window until `stored()` (idempotent) says
+ * they are in the store, so a store slower than the network holds the requests back instead of the
+ * received chunks piling up in memory.
+ */
+interface Answer { object: CheckedObject; peer: PeerId; stored(): void }
 
 /** One commit being fetched, as `lode sync status` shows it. Updated in place while the fetch runs. */
 export interface FetchProgress {
@@ -47,6 +71,9 @@ export interface FetchProgress {
 /** Staged chunk bytes made durable at once: a kill loses at most this much of a large transfer. */
 export const FLUSH_EVERY_BYTES = 8 * 1024 * 1024;
 
+/** Puts handed to the store at once. */
+const PUT_SLOTS = 8;
+
 interface Context { peers: readonly PeerId[]; progress: FetchProgress }
 
 export class Fetcher {
@@ -54,11 +81,19 @@ export class Fetcher {
   readonly #send: FetcherOptions['send'];
   readonly #onBadPeer: FetcherOptions['onBadPeer'];
   readonly #maxInFlight: number;
-  readonly #chunkWindow: number;
+  readonly #maxInFlightBytes: number;
+  readonly #hold: HoldBudget;
   readonly #timeoutMs: number;
+  readonly #wantIds: number;
+  readonly #wantBytes: number;
   readonly #pending = new Map<Hash, Request>();
-  readonly #queued: Request[] = [];
+  readonly #queued = new RequestQueue<Request>();
   #inFlight = 0;
+  #inFlightBytes = 0;
+  #putsRunning = 0;
+  readonly #putWaiters = new RequestQueue<() => void>();
+  /** Chunk bytes received and not yet stored. */
+  #storingBytes = 0;
   #pumpScheduled = false;
   readonly #bad = new Set<PeerId>();
   readonly #gone = new Set<PeerId>();
@@ -71,9 +106,12 @@ export class Fetcher {
     this.#store = opts.store;
     this.#send = opts.send;
     this.#onBadPeer = opts.onBadPeer;
-    this.#maxInFlight = opts.maxInFlight ?? 32;
-    this.#chunkWindow = opts.chunkWindow ?? 16;
+    this.#maxInFlight = opts.maxInFlight ?? 1024;
+    this.#maxInFlightBytes = opts.maxInFlightBytes ?? 32 * 1024 * 1024;
+    this.#hold = new HoldBudget(opts.holdBytes ?? 32 * 1024 * 1024);
     this.#timeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.#wantIds = Math.min(opts.wantIds ?? 64, MAX_WANT_IDS);
+    this.#wantBytes = opts.wantBytes ?? 4 * 1024 * 1024;
   }
 
   /** Requests waiting for an answer or a slot. */
@@ -99,7 +137,7 @@ export class Fetcher {
     let frontier: CommitId[] = [target];
     while (frontier.length > 0) {
       const need = [...new Set(frontier)].filter((id) => !objects.has(id) && !missing.has(id));
-      const got = await Promise.all(need.map((id) => this.#get(id, 'commit', ctx)));
+      const got = await Promise.all(need.map((id) => this.#get(id, 'commit', SMALL_REPLY, ctx)));
       frontier = [];
       for (const { object } of got) {
         if (object.kind !== 'commit') continue;
@@ -131,7 +169,7 @@ export class Fetcher {
       this.#received.objects++;
       this.#received.bytes += r.bytes.length;
       this.#settle(req);
-      req.resolve({ object, peer });
+      req.resolve({ object, peer, stored: this.#storing(object.kind === 'chunk' ? req.cost : 0) });
     }
   }
 
@@ -159,28 +197,49 @@ export class Fetcher {
     for (const req of [...this.#pending.values()]) if (req.current === peer) this.#retry(req, peer);
   }
 
+  #release(req: Request): void {
+    if (req.current === undefined) return;
+    this.#inFlight--;
+    this.#inFlightBytes -= req.cost;
+    req.current = undefined;
+  }
+
+  /** Charges `bytes` until the returned function is called (once or more). */
+  #storing(bytes: number): () => void {
+    if (bytes === 0) return () => {};
+    this.#storingBytes += bytes;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.#storingBytes -= bytes;
+      this.#schedulePump();
+    };
+  }
+
   #settle(req: Request): void {
     this.#pending.delete(req.id);
-    if (req.current !== undefined) this.#inFlight--;
-    req.current = undefined;
+    this.#release(req);
     this.#schedulePump();
   }
 
   #retry(req: Request, peer: PeerId): void {
     req.candidates = req.candidates.filter((p) => p !== peer);
-    this.#inFlight--;
-    req.current = undefined;
-    this.#queued.push(req);
+    this.#release(req);
+    // First in line again: whatever waits on it (a blob's in-order hash) should not wait behind the queue.
+    this.#queued.pushFront(req);
     this.#schedulePump();
   }
 
-  #get(id: Hash, wanted: WantedKind, ctx: Context): Promise<{ object: CheckedObject; peer: PeerId }> {
+  #get(id: Hash, wanted: WantedKind, cost: number, ctx: Context): Promise<Answer> {
     let req = this.#pending.get(id);
     if (req === undefined) {
-      const { promise, resolve, reject } = Promise.withResolvers<{ object: CheckedObject; peer: PeerId }>();
-      req = { id, wanted, candidates: [...ctx.peers], resolve, reject, promise };
+      const { promise, resolve, reject } = Promise.withResolvers<Answer>();
+      req = { id, wanted, cost: Math.min(Math.max(cost, 1), CHUNK_MAX), candidates: [...ctx.peers], resolve, reject, promise };
       this.#pending.set(id, req);
-      this.#queued.push(req);
+      // Trees and commits first: the walk finds the rest of the work while chunk bytes flow.
+      if (wanted === 'tree' || wanted === 'commit') this.#queued.pushFront(req);
+      else this.#queued.push(req);
       this.#schedulePump();
     }
     const progress = ctx.progress;
@@ -192,9 +251,31 @@ export class Fetcher {
     return req.promise;
   }
 
+  /**
+   * Puts through a gate of PUT_SLOTS: the store wakes every put waiting for staging room each time room
+   * frees, so thousands of small files received at once would cost it quadratic time; here they queue.
+   */
+  async #put(kind: 'chunk' | 'tree' | 'manifest', id: Hash, bytes: Uint8Array): Promise<boolean> {
+    if (this.#putsRunning >= PUT_SLOTS) {
+      const { promise, resolve } = Promise.withResolvers<void>();
+      this.#putWaiters.push(resolve);
+      await promise;
+    } else {
+      this.#putsRunning++;
+    }
+    try {
+      return await this.#store.objects.put(kind, id, bytes);
+    } finally {
+      // The slot passes straight to the next waiter, so the count stays as it is.
+      const next = this.#putWaiters.shift();
+      if (next !== undefined) next();
+      else this.#putsRunning--;
+    }
+  }
+
   /** Stores a chunk; every FLUSH_EVERY_BYTES the staged chunks are made durable, so a restart keeps them. */
   async #putChunk(id: Hash, bytes: Uint8Array): Promise<void> {
-    if (!await this.#store.objects.put('chunk', id, bytes)) return;
+    if (!await this.#put('chunk', id, bytes)) return;
     this.#unflushedBytes += bytes.length;
     if (this.#unflushedBytes < FLUSH_EVERY_BYTES) return;
     this.#unflushedBytes = 0;
@@ -210,11 +291,31 @@ export class Fetcher {
     });
   }
 
-  /** Sends queued requests while slots are free, one WANT per peer per batch. */
+  #hasRoom(next: Request): boolean {
+    if (this.#inFlight === 0 && this.#storingBytes === 0) return true;
+    return this.#inFlight < this.#maxInFlight && this.#inFlightBytes + this.#storingBytes + next.cost <= this.#maxInFlightBytes;
+  }
+
+  /**
+   * Whether enough room is free for a WANT worth sending: replies free room one by one, and a WANT per
+   * reply would cost both sides a message each. Trees and commits go at once (the walk waits on them).
+   */
+  #worthSending(next: Request): boolean {
+    if (this.#inFlight === 0 || next.wanted === 'tree' || next.wanted === 'commit') return true;
+    const freeIds = this.#maxInFlight - this.#inFlight;
+    const freeBytes = this.#maxInFlightBytes - this.#inFlightBytes - this.#storingBytes;
+    return freeIds >= Math.min(this.#wantIds, this.#maxInFlight / 4) || freeBytes >= Math.min(this.#wantBytes, this.#maxInFlightBytes / 4);
+  }
+
+  /** Sends queued requests while there is room, one WANT per peer per batch. */
   #pump(): void {
-    const batches = new Map<PeerId, Hash[]>();
-    while (this.#inFlight < this.#maxInFlight && this.#queued.length > 0) {
-      const req = this.#queued.shift()!;
+    const first = this.#queued.peek();
+    if (first === undefined || !this.#worthSending(first)) return;
+    const batches = new Map<PeerId, Request[]>();
+    for (let req = this.#queued.peek(); req !== undefined && this.#hasRoom(req); req = this.#queued.peek()) {
+      this.#queued.shift();
+      // Settled or re-queued meanwhile (a stale entry left behind by a retry).
+      if (this.#pending.get(req.id) !== req || req.current !== undefined) continue;
       const peer = req.candidates.find((p) => !this.#bad.has(p) && !this.#gone.has(p));
       if (peer === undefined) {
         this.#pending.delete(req.id);
@@ -223,12 +324,14 @@ export class Fetcher {
       }
       req.current = peer;
       this.#inFlight++;
+      this.#inFlightBytes += req.cost;
       let batch = batches.get(peer);
       if (batch === undefined) batches.set(peer, (batch = []));
-      batch.push(req.id);
+      batch.push(req);
     }
-    for (const [peer, ids] of batches) {
-      for (let i = 0; i < ids.length; i += MAX_WANT_IDS) this.#send(peer, { type: 'want', ids: ids.slice(i, i + MAX_WANT_IDS) });
+    for (const [peer, reqs] of batches) {
+      const ids = reqs.map((r) => r.id);
+      for (const part of wantParts(reqs, this.#wantIds, this.#wantBytes)) this.#send(peer, { type: 'want', ids: part });
       const timer = setTimeout(() => {
         for (const id of ids) {
           const req = this.#pending.get(id);
@@ -252,38 +355,53 @@ export class Fetcher {
   #tree(id: Hash, ctx: Context): Promise<void> {
     if (this.#store.objects.has(id)) return Promise.resolve();
     return this.#once(id, async () => {
-      const { object } = await this.#get(id, 'tree', ctx);
+      const { object } = await this.#get(id, 'tree', SMALL_REPLY, ctx);
       if (object.kind !== 'tree') return;
       await Promise.all(object.tree.entries.map((e) => {
-        if (e.kind === 'file') return this.#blob(e.blob, ctx);
+        if (e.kind === 'file') return this.#blob(e.blob, e.size, ctx);
         if (e.kind === 'dir' || e.kind === 'conflict') return this.#tree(e.tree, ctx);
         return undefined;
       }));
-      await this.#store.objects.put('tree', id, object.bytes);
+      await this.#put('tree', id, object.bytes);
     });
   }
 
-  #blob(id: Hash, ctx: Context): Promise<void> {
+  #blob(id: Hash, size: number, ctx: Context): Promise<void> {
     if (this.#store.objects.has(id)) return Promise.resolve();
     return this.#once(id, async () => {
       for (;;) {
-        const { object, peer } = await this.#get(id, 'blob', ctx);
+        // A blob of one chunk comes as that chunk; a larger one as its manifest (small, but unknown).
+        const { object, peer, stored } = await this.#get(id, 'blob', size, ctx);
         if (object.kind === 'chunk') {
-          await this.#putChunk(id, object.bytes);
+          try {
+            await this.#putChunk(id, object.bytes);
+          } finally {
+            stored();
+          }
           return;
         }
         if (object.kind !== 'manifest') return;
-        const chunks = object.manifest.chunks;
-        const todo = [...new Set(chunks.map((c) => c.id))].filter((c) => !this.#store.objects.has(c));
-        for (let i = 0; i < todo.length; i += this.#chunkWindow) {
-          await Promise.all(todo.slice(i, i + this.#chunkWindow).map(async (c) => {
-            const got = await this.#get(c, 'chunk', ctx);
-            await this.#putChunk(c, got.object.bytes);
-          }));
+        // Every chunk is asked for at once; replies slide through the in-flight window, and the blob's
+        // hash is taken in manifest order as they land, so nothing is read back unless it was not held.
+        const check = new BlobHashCheck(object.manifest.chunks, this.#hold, (c) => this.#store.objects.get(c));
+        const arrivals = new Map<Hash, Promise<void>>();
+        for (const c of object.manifest.chunks) {
+          if (arrivals.has(c.id) || this.#store.objects.has(c.id)) continue;
+          const arrival = this.#get(c.id, 'chunk', c.size, ctx).then(async ({ object: chunk, stored }) => {
+            check.arrived(c.id, chunk.bytes);
+            try {
+              await this.#putChunk(c.id, chunk.bytes);
+            } finally {
+              stored();
+            }
+          });
+          // Awaited below through the check; a failure must not also surface as unhandled.
+          arrival.catch(() => {});
+          arrivals.set(c.id, arrival);
         }
-        // The manifest is keyed by the blob's hash: with every chunk here, check the whole content.
-        if (await this.#wholeBlobMatches(id, object.manifest.chunks)) {
-          await this.#store.objects.put('manifest', id, object.bytes);
+        const matches = await check.matches(id, (c) => arrivals.get(c));
+        if (matches) {
+          await this.#put('manifest', id, object.bytes);
           this.#unflushedBytes = 0;
           await this.#store.objects.flush();
           return;
@@ -292,16 +410,27 @@ export class Fetcher {
       }
     });
   }
+}
 
-  async #wholeBlobMatches(id: Hash, chunks: readonly { id: Hash; size: number }[]): Promise<boolean> {
-    const hasher = createHasher();
-    for (const c of chunks) {
-      const bytes = await this.#store.objects.get(c.id);
-      if (bytes.length !== c.size) return false;
-      hasher.update(bytes);
+/**
+ * Splits a batch into WANTs of at most `maxIds` ids and about `maxBytes` expected reply bytes: a peer
+ * answers each WANT in turn but several at once, so smaller WANTs start replies sooner and overlap its reads.
+ */
+function wantParts(reqs: readonly Request[], maxIds: number, maxBytes: number): Hash[][] {
+  const parts: Hash[][] = [];
+  let part: Hash[] = [];
+  let bytes = 0;
+  for (const r of reqs) {
+    if (part.length > 0 && (part.length >= maxIds || bytes + r.cost > maxBytes)) {
+      parts.push(part);
+      part = [];
+      bytes = 0;
     }
-    return toHex(hasher.digest()) === id;
+    part.push(r.id);
+    bytes += r.cost;
   }
+  if (part.length > 0) parts.push(part);
+  return parts;
 }
 
 /** The missing commits, each after its missing parents. */

@@ -1,0 +1,96 @@
+// The OBJECTS message written and read directly, without the generic CBOR codec: one allocation to encode,
+// and large object bytes decoded as views of the message instead of copies. The bytes are exactly the
+// canonical encoding messages.ts defines; anything else leaves the fast path for the generic, strict one.
+// Sync layer, used by messages.ts only.
+import { CanonicalReader, hashToBytes, keyBytes, OFF_FAST_PATH, writeHead, type Hash } from '../core/index.ts';
+import type { ObjectKind } from '../store/index.ts';
+
+export const OBJECT_KINDS: readonly ObjectKind[] = ['chunk', 'tree', 'commit', 'manifest'];
+
+export interface ObjectsBounds { maxRecords: number; maxObjectBytes: number; maxMessageBytes: number }
+
+/** `{t: "objects", v: version, objects: [` up to the array head, canonical key order (t, v, objects). */
+function prefix(version: number): Uint8Array {
+  const t = keyBytes('t');
+  const objects = keyBytes('objects');
+  const v = keyBytes('v');
+  return Uint8Array.from([0xa3, ...t, ...objects, ...v, version, ...objects]);
+}
+
+const prefixes = new Map<number, Uint8Array>();
+function prefixFor(version: number): Uint8Array {
+  if (version >= 24) throw new RangeError('a sync message version fits one CBOR head byte');
+  let p = prefixes.get(version);
+  if (p === undefined) prefixes.set(version, (p = prefix(version)));
+  return p;
+}
+
+export interface ObjectsRecord { kind: ObjectKind; id: Hash; bytes: Uint8Array }
+
+function headBytes(n: number): number {
+  return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x1_0000 ? 3 : n < 0x1_0000_0000 ? 5 : 9;
+}
+
+/** The canonical encoding of an OBJECTS message, as the generic encoder would write it. */
+export function writeObjectsMessage(version: number, records: readonly ObjectsRecord[]): Uint8Array {
+  const head = prefixFor(version);
+  let size = head.length + headBytes(records.length);
+  for (const r of records) size += 1 + 1 + 2 + 32 + headBytes(r.bytes.length) + r.bytes.length;
+  const out = new Uint8Array(size);
+  out.set(head, 0);
+  let pos = writeHead(out, head.length, 4, records.length);
+  for (const r of records) {
+    const kind = OBJECT_KINDS.indexOf(r.kind);
+    if (kind < 0) throw new RangeError(`unknown object kind ${r.kind}`);
+    out[pos++] = 0x83;
+    out[pos++] = kind;
+    out[pos++] = 0x58;
+    out[pos++] = 32;
+    out.set(hashToBytes(r.id), pos);
+    pos += 32;
+    pos = writeHead(out, pos, 2, r.bytes.length);
+    out.set(r.bytes, pos);
+    pos += r.bytes.length;
+  }
+  return out;
+}
+
+/**
+ * Reads an OBJECTS message in its canonical encoding within `bounds`; undefined for anything else (another
+ * type, a bound broken, a non-canonical form), which the generic decoder then refuses or reads. Object bytes
+ * of at least a quarter of the message are views of it (they keep at most 4 times their size alive); smaller
+ * ones are copied, so a small tree held for long does not pin a 4 MiB message. `copySmall` false: all
+ * are views (for checking a message just written, whose records are dropped at once).
+ */
+export function readObjectsMessage(version: number, bytes: Uint8Array, bounds: ObjectsBounds, copySmall = true): ObjectsRecord[] | undefined {
+  if (bytes.length > bounds.maxMessageBytes) return undefined;
+  try {
+    const r = new CanonicalReader(bytes);
+    r.expect(prefixFor(version));
+    const n = r.head(4);
+    if (n > bounds.maxRecords) r.off();
+    const records: ObjectsRecord[] = [];
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      if (r.byte() !== 0x83) r.off();
+      const kind = OBJECT_KINDS[r.uint(OBJECT_KINDS.length - 1)]!;
+      const id = r.hex(32) as Hash;
+      const length = r.head(2);
+      const start = r.pos;
+      if (start + length > r.buf.length) r.off();
+      total += length;
+      if (total > bounds.maxObjectBytes) r.off();
+      r.pos = start + length;
+      const at = r.buf.byteOffset + start;
+      const body = !copySmall || length * 4 >= bytes.length
+        ? new Uint8Array(r.buf.buffer, at, length)
+        : new Uint8Array(r.buf.buffer.slice(at, at + length));
+      records.push({ kind, id, bytes: body });
+    }
+    r.end();
+    return records;
+  } catch (e) {
+    if (e === OFF_FAST_PATH) return undefined;
+    throw e;
+  }
+}
