@@ -7,74 +7,16 @@
 import { SyncError, type Commit, type CommitId, type Hash } from '../core/index.ts';
 import { CHUNK_MAX, type Store } from '../store/index.ts';
 import { BlobHashCheck, HoldBudget } from './blob-hash-check.ts';
-import { MAX_WANT_IDS, type ObjectRecord, type SyncMessage } from './messages.ts';
+import { oldestFirst } from './commit-order.ts';
+import { SMALL_REPLY, type Answer, type Context, type FetcherOptions, type FetchProgress, type PeerId, type Request } from './fetch-types.ts';
+import { MAX_WANT_IDS, type ObjectRecord } from './messages.ts';
 import { checkReceived, type CheckedObject, type WantedKind } from './object-check.ts';
+import { ObjectWriter } from './object-writer.ts';
 import { RequestQueue } from './request-queue.ts';
+import { wantParts } from './want-parts.ts';
 
-export type PeerId = string;
-
-export interface FetcherOptions {
-  store: Store;
-  send(peer: PeerId, message: SyncMessage): void;
-  /** A peer sent bytes that fail their check; it is asked for nothing more by this fetcher. */
-  onBadPeer?(peer: PeerId, error: SyncError): void;
-  /** Ids requested and not yet answered, over all peers. Default 1024. */
-  maxInFlight?: number;
-  /** Expected reply bytes requested and not yet answered, over all peers: with `maxInFlight` this bounds
-   * the memory of replies in flight and of chunks not stored yet. Requests slide: each stored reply frees its room. Default 32 MiB. */
-  maxInFlightBytes?: number;
-  /** Chunks received ahead of their turn, held in memory (over all blobs) to hash each blob in order;
-   * beyond it they are read back from the store when their turn comes. Default 32 MiB. */
-  holdBytes?: number;
-  /** Accepted for compatibility; chunks now slide within `maxInFlightBytes`. */
-  chunkWindow?: number;
-  /** Ids per WANT message (at most MAX_WANT_IDS). Default 64. */
-  wantIds?: number;
-  /** Expected reply bytes per WANT message. Default 4 MiB. */
-  wantBytes?: number;
-  /** A peer that has not answered a request by then is passed over for it. Default 30 s. */
-  requestTimeoutMs?: number;
-}
-
-/** What a request is expected to bring back, when nothing better is known (a tree, a commit). */
-const SMALL_REPLY = 16 * 1024;
-
-interface Request {
-  id: Hash;
-  wanted: WantedKind;
-  /** Expected reply size, charged against the in-flight bytes while the request is out. */
-  cost: number;
-  candidates: PeerId[];
-  current?: PeerId;
-  resolve(r: Answer): void;
-  reject(e: unknown): void;
-  promise: Promise<Answer>;
-}
-
-/**
- * A checked reply. A chunk's bytes stay charged against the window until `stored()` (idempotent) says
- * they are in the store, so a store slower than the network holds the requests back instead of the
- * received chunks piling up in memory.
- */
-interface Answer { object: CheckedObject; peer: PeerId; stored(): void }
-
-/** One commit being fetched, as `lode sync status` shows it. Updated in place while the fetch runs. */
-export interface FetchProgress {
-  commit: CommitId;
-  /** Objects of this fetch received and verified, and their bytes. */
-  objectsReceived: number;
-  bytesReceived: number;
-  /** Objects requested (or queued) and not answered yet. */
-  outstanding: number;
-}
-
-/** Staged chunk bytes made durable at once: a kill loses at most this much of a large transfer. */
-export const FLUSH_EVERY_BYTES = 8 * 1024 * 1024;
-
-/** Puts handed to the store at once. */
-const PUT_SLOTS = 8;
-
-interface Context { peers: readonly PeerId[]; progress: FetchProgress }
+export type { FetcherOptions, FetchProgress, PeerId } from './fetch-types.ts';
+export { FLUSH_EVERY_BYTES } from './object-writer.ts';
 
 export class Fetcher {
   readonly #store: Store;
@@ -90,8 +32,7 @@ export class Fetcher {
   readonly #queued = new RequestQueue<Request>();
   #inFlight = 0;
   #inFlightBytes = 0;
-  #putsRunning = 0;
-  readonly #putWaiters = new RequestQueue<() => void>();
+  readonly #writer: ObjectWriter;
   /** Chunk bytes received and not yet stored. */
   #storingBytes = 0;
   #pumpScheduled = false;
@@ -100,11 +41,11 @@ export class Fetcher {
   /** Trees and blobs being completed, shared by concurrent fetches. */
   readonly #completing = new Map<Hash, Promise<void>>();
   readonly #received = { objects: 0, bytes: 0 };
-  #unflushedBytes = 0;
 
   constructor(opts: FetcherOptions) {
     this.#store = opts.store;
     this.#send = opts.send;
+    this.#writer = new ObjectWriter(opts.store);
     this.#onBadPeer = opts.onBadPeer;
     this.#maxInFlight = opts.maxInFlight ?? 1024;
     this.#maxInFlightBytes = opts.maxInFlightBytes ?? 32 * 1024 * 1024;
@@ -251,36 +192,6 @@ export class Fetcher {
     return req.promise;
   }
 
-  /**
-   * Puts through a gate of PUT_SLOTS: the store wakes every put waiting for staging room each time room
-   * frees, so thousands of small files received at once would cost it quadratic time; here they queue.
-   */
-  async #put(kind: 'chunk' | 'tree' | 'manifest', id: Hash, bytes: Uint8Array): Promise<boolean> {
-    if (this.#putsRunning >= PUT_SLOTS) {
-      const { promise, resolve } = Promise.withResolvers<void>();
-      this.#putWaiters.push(resolve);
-      await promise;
-    } else {
-      this.#putsRunning++;
-    }
-    try {
-      return await this.#store.objects.put(kind, id, bytes);
-    } finally {
-      // The slot passes straight to the next waiter, so the count stays as it is.
-      const next = this.#putWaiters.shift();
-      if (next !== undefined) next();
-      else this.#putsRunning--;
-    }
-  }
-
-  /** Stores a chunk; every FLUSH_EVERY_BYTES the staged chunks are made durable, so a restart keeps them. */
-  async #putChunk(id: Hash, bytes: Uint8Array): Promise<void> {
-    if (!await this.#put('chunk', id, bytes)) return;
-    this.#unflushedBytes += bytes.length;
-    if (this.#unflushedBytes < FLUSH_EVERY_BYTES) return;
-    this.#unflushedBytes = 0;
-    await this.#store.objects.flush();
-  }
 
   #schedulePump(): void {
     if (this.#pumpScheduled) return;
@@ -362,7 +273,7 @@ export class Fetcher {
         if (e.kind === 'dir' || e.kind === 'conflict') return this.#tree(e.tree, ctx);
         return undefined;
       }));
-      await this.#put('tree', id, object.bytes);
+      await this.#writer.put('tree', id, object.bytes);
     });
   }
 
@@ -374,7 +285,7 @@ export class Fetcher {
         const { object, peer, stored } = await this.#get(id, 'blob', size, ctx);
         if (object.kind === 'chunk') {
           try {
-            await this.#putChunk(id, object.bytes);
+            await this.#writer.putChunk(id, object.bytes);
           } finally {
             stored();
           }
@@ -390,7 +301,7 @@ export class Fetcher {
           const arrival = this.#get(c.id, 'chunk', c.size, ctx).then(async ({ object: chunk, stored }) => {
             check.arrived(c.id, chunk.bytes);
             try {
-              await this.#putChunk(c.id, chunk.bytes);
+              await this.#writer.putChunk(c.id, chunk.bytes);
             } finally {
               stored();
             }
@@ -401,55 +312,12 @@ export class Fetcher {
         }
         const matches = await check.matches(id, (c) => arrivals.get(c));
         if (matches) {
-          await this.#put('manifest', id, object.bytes);
-          this.#unflushedBytes = 0;
-          await this.#store.objects.flush();
+          await this.#writer.put('manifest', id, object.bytes);
+          await this.#writer.flush();
           return;
         }
         this.#reportBad(peer, new SyncError('BAD_OBJECT', `the manifest sent for blob ${id} does not describe content with that hash`));
       }
     });
   }
-}
-
-/**
- * Splits a batch into WANTs of at most `maxIds` ids and about `maxBytes` expected reply bytes: a peer
- * answers each WANT in turn but several at once, so smaller WANTs start replies sooner and overlap its reads.
- */
-function wantParts(reqs: readonly Request[], maxIds: number, maxBytes: number): Hash[][] {
-  const parts: Hash[][] = [];
-  let part: Hash[] = [];
-  let bytes = 0;
-  for (const r of reqs) {
-    if (part.length > 0 && (part.length >= maxIds || bytes + r.cost > maxBytes)) {
-      parts.push(part);
-      part = [];
-      bytes = 0;
-    }
-    part.push(r.id);
-    bytes += r.cost;
-  }
-  if (part.length > 0) parts.push(part);
-  return parts;
-}
-
-/** The missing commits, each after its missing parents. */
-function oldestFirst(missing: Map<CommitId, { commit: Commit }>): CommitId[] {
-  const out: CommitId[] = [];
-  const done = new Set<CommitId>();
-  for (const start of missing.keys()) {
-    const stack: { id: CommitId; expanded: boolean }[] = [{ id: start, expanded: false }];
-    while (stack.length > 0) {
-      const top = stack.pop()!;
-      if (done.has(top.id)) continue;
-      if (top.expanded) {
-        done.add(top.id);
-        out.push(top.id);
-        continue;
-      }
-      stack.push({ id: top.id, expanded: true });
-      for (const p of missing.get(top.id)!.commit.parents) if (missing.has(p) && !done.has(p)) stack.push({ id: p, expanded: false });
-    }
-  }
-  return out;
 }

@@ -7,85 +7,22 @@
 // received bytes and emits bytes through `send`: the daemon (or an in-memory network in tests) carries
 // them and never sees inside. Sync layer.
 import {
-  branchKey, decodeHeadEntry, isLodeError, BRANCH_KEY_PREFIX, SyncError,
-  type ArenaId, type CommitId, type Hash, type LodeError,
+  decodeHeadEntry, isLodeError, BRANCH_KEY_PREFIX, SyncError,
+  type ArenaId,
 } from '../core/index.ts';
-import { acceptHeadEntry, getBranch, listArenas, listHeadEntries, moveBranch, publishHead, type ArenaRecord } from '../history/index.ts';
+import { acceptHeadEntry, listArenas, listHeadEntries, type ArenaRecord } from '../history/index.ts';
 import type { Store } from '../store/index.ts';
+import { Announcements } from './announcements.ts';
+import { BranchConverger } from './branch-converger.ts';
 import { ChangeLog, type LogRecord, type PeerRecord } from './change-log.ts';
-import { coveringHead, frontier, joinFrontier } from './convergence.ts';
-import { Fetcher, type FetchProgress, type PeerId } from './fetcher.ts';
+import { Fetcher, type PeerId } from './fetcher.ts';
 import { LogFeed } from './log-feed.ts';
-import { decodeSyncMessage, encodeSyncMessage, MAX_OBJECT_BYTES, type ObjectRecord, type SyncMessage } from './messages.ts';
+import { decodeSyncMessage, encodeSyncMessage, type SyncMessage } from './messages.ts';
+import { DEFAULT_INACTIVE_AFTER_MS, type AnnouncementCounts, type ArenaTransfer, type PeerSyncState, type SyncNodeOptions } from './node-sync-types.ts';
+import { serveObjects } from './object-server.ts';
 import { answerReconcile, headsFor, HeadReconciliation } from './reconcile-session.ts';
-import type { ReconcilerOptions } from './reconciler.ts';
 
-export interface SyncNodeOptions {
-  store: Store;
-  /** Delivers `bytes` to `peer`, in order per peer. Must not throw. */
-  send(peer: PeerId, bytes: Uint8Array): void;
-  /** A peer sent something hostile or wrong (a forged entry, bytes that fail their hash). */
-  onBadPeer?(peer: PeerId, error: LodeError): void;
-  /** Background work failed for a reason other than a peer's fault. */
-  onError?(error: unknown): void;
-  /** The clock that judges entries stamped in the future, and how long a peer has been away. */
-  now?(): number;
-  /** A peer not seen for longer is marked inactive at the next check (default DEFAULT_INACTIVE_AFTER_MS, 7 days). */
-  inactiveAfterMs?: number;
-  /**
-   * The arenas to replicate (default: every arena the store holds). Others are not offered in HELLO, not
-   * reconciled, and their head entries are neither taken from peers nor published; objects are still
-   * served to whoever asks, since an object id says nothing about its arena.
-   */
-  arenas?(): ReadonlySet<ArenaId>;
-  /** A local branch of a read-only arena moved to a commit no signed head names: peers will not take it. */
-  onCannotPublish?(arena: ArenaId, branch: string, commit: CommitId): void;
-  /**
-   * The reactive path: called once with an encoded HEADS message for each entry this node publishes (a
-   * local branch move, a sync merge), for the carrier to broadcast to the arena's subscribers (gossip).
-   * The entry also goes into the change log, so a peer the broadcast misses still gets it as a LOG. Must not throw.
-   */
-  announce?(arena: ArenaId, bytes: Uint8Array): void;
-  reconciler?: ReconcilerOptions;
-  fetcher?: { maxInFlight?: number; chunkWindow?: number; requestTimeoutMs?: number };
-}
-
-/** One peer as `lode peers` and `lode sync status` show it. */
-export interface PeerSyncState {
-  peer: PeerId;
-  /** False: not caught up yet, or away past inactiveAfterMs; it reconciles on return. */
-  active: boolean;
-  connected: boolean;
-  /** Last seen connected (ms since the epoch); now for a connected peer. */
-  lastSeen: number;
-  /** The last change-log sequence number it acknowledged. */
-  acked: number;
-  /** Kept log records it has not acknowledged (0 for an inactive peer: it will reconcile). */
-  pending: number;
-}
-
-/** HEADS messages heard through receiveAnnouncement (gossip), as `lode sync status` counts them. */
-export interface AnnouncementCounts {
-  /** Well-formed HEADS messages received for a replicated arena. */
-  messages: number;
-  /** Head entries they carried. */
-  entries: number;
-  /** Of those, entries this node did not hold yet and accepted. */
-  accepted: number;
-  /** Announcements of this node's own entries handed to `announce`. */
-  published: number;
-}
-
-/** A commit being fetched for an arena's branch, as `lode sync status` shows it. */
-export interface ArenaTransfer extends FetchProgress {
-  arena: ArenaId;
-  branch: string;
-  started: number;
-}
-
-export const DEFAULT_INACTIVE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
-
-const COMMAND = 'sync';
+export { DEFAULT_INACTIVE_AFTER_MS, type AnnouncementCounts, type ArenaTransfer, type PeerSyncState, type SyncNodeOptions } from './node-sync-types.ts';
 
 export class SyncNode {
   readonly #store: Store;
@@ -100,14 +37,8 @@ export class SyncNode {
   #serial = 1;
   readonly #sessions = new Map<string, HeadReconciliation>();
   readonly #tasks = new Set<Promise<void>>();
-  /** One convergence at a time per (arena, branch); a trigger during one runs it once more after. */
-  readonly #converging = new Map<string, { again: boolean; prefer: Set<PeerId> }>();
-  readonly #transfers = new Set<ArenaTransfer>();
-  /** (arena, branch, commit) already reported through onCannotPublish. */
-  readonly #unpublishable = new Set<string>();
-  /** Per author, the announcements being accepted, one after another. */
-  readonly #announced = new Map<PeerId, Promise<void>>();
-  readonly #announcements: AnnouncementCounts = { messages: 0, entries: 0, accepted: 0, published: 0 };
+  readonly #converger: BranchConverger;
+  readonly #announcements: Announcements;
 
   constructor(opts: SyncNodeOptions) {
     this.#store = opts.store;
@@ -119,6 +50,17 @@ export class SyncNode {
       send: (peer, m) => this.#emit(peer, m),
       onBadPeer: (peer, e) => this.#opts.onBadPeer?.(peer, e),
       ...opts.fetcher,
+    });
+    this.#announcements = new Announcements(opts);
+    this.#converger = new BranchConverger({
+      store: opts.store,
+      opts,
+      fetcher: this.#fetcher,
+      peers: this.#peers,
+      held: () => this.#held(),
+      now: () => this.#now(),
+      record: (entries, arena, origin) => this.#record(entries, arena, origin),
+      announce: (arena, entry) => this.#announcements.publish(arena, entry),
     });
   }
 
@@ -139,7 +81,7 @@ export class SyncNode {
 
   /** The commits being fetched now, per arena and branch, with their progress. */
   transfers(): ArenaTransfer[] {
-    return [...this.#transfers].map((t) => ({ ...t }));
+    return this.#converger.transfers();
   }
 
   /** Objects received from peers and verified since this node started, and their bytes. */
@@ -149,7 +91,7 @@ export class SyncNode {
 
   /** Counts of the reactive path (announcements published and heard) since this node started. */
   get announcements(): AnnouncementCounts {
-    return { ...this.#announcements };
+    return this.#announcements.counts;
   }
 
   /** Every peer this node has met, with its acknowledgement state. */
@@ -208,7 +150,7 @@ export class SyncNode {
       });
       case 'ack': return this.#ack(peer, m.serial, m.through);
       case 'want-heads': if (this.#replicates(m.arena)) for (const h of headsFor(this.#store, m.arena, m.ids)) this.#emit(peer, h); return;
-      case 'want': return this.#spawn(this.#serve(peer, m.ids));
+      case 'want': return this.#spawn(serveObjects(this.#store, m.ids, (o) => this.#emit(peer, o), (e) => this.#opts.onError?.(e)));
       case 'objects': return this.#fetcher.receiveObjects(peer, m.objects);
       case 'have-not': return this.#fetcher.receiveHaveNot(peer, m.ids);
       case 'reconcile': return this.#reconcile(peer, m.arena, m.role, m.body);
@@ -223,20 +165,8 @@ export class SyncNode {
    * any connected peer holding the arena. Newly accepted entries go into the change log like any other.
    */
   receiveAnnouncement(from: PeerId, arena: ArenaId, bytes: Uint8Array): void {
-    const m = decodeSyncMessage(bytes);
-    if (m.type !== 'heads') throw new SyncError('BAD_MESSAGE', `an announcement must be a HEADS message, got ${m.type}`);
-    if (m.arena !== arena) throw new SyncError('WRONG_ARENA', `an announcement of arena ${m.arena} on the topic of ${arena}`);
-    if (!this.#replicates(arena)) return;
-    this.#announcements.messages++;
-    this.#announcements.entries += m.entries.length;
-    const run = async (): Promise<void> => {
-      this.#announcements.accepted += await this.#takeEntries(from, m.entries, arena);
-    };
-    const next = (this.#announced.get(from) ?? Promise.resolve()).then(run);
-    const settled = next.catch(() => undefined);
-    this.#announced.set(from, settled);
-    void settled.then(() => { if (this.#announced.get(from) === settled) this.#announced.delete(from); });
-    this.#spawn(next);
+    const next = this.#announcements.receive(from, arena, bytes, (a) => this.#replicates(a), (p, entries, a) => this.#takeEntries(p, entries, a));
+    if (next !== undefined) this.#spawn(next);
   }
 
   /**
@@ -245,7 +175,7 @@ export class SyncNode {
    */
   branchMoved(arena: ArenaId, branch: string): void {
     if (!this.#replicates(arena)) return;
-    this.#spawn(this.#converge(arena, branch));
+    this.#spawn(this.#converger.converge(arena, branch));
   }
 
   /**
@@ -281,7 +211,7 @@ export class SyncNode {
       if (full && record?.active === true) await this.#log.update(new Map([[peer, { ...record, active: false }]]));
     }));
     // Entries accepted while no peer had their commit get another chance now.
-    for (const a of mine) for (const branch of this.#branchesWithEntries(a.id)) this.#spawn(this.#converge(a.id, branch, peer));
+    for (const a of mine) for (const branch of this.#branchesWithEntries(a.id)) this.#spawn(this.#converger.converge(a.id, branch, peer));
   }
 
   /** The peer took a LOG; the marker after a reconciliation makes it active and caught up on the shared arenas. */
@@ -392,7 +322,7 @@ export class SyncNode {
     for (const { arena: a, branch, list } of accepted.values()) {
       count += list.length;
       this.#spawn((async () => {
-        await this.#converge(a, branch, prefer);
+        await this.#converger.converge(a, branch, prefer);
         // Pass the news on (epidemic) through the log: each node accepts an entry once, so forwarding ends.
         await this.#record(list, a, peer);
       })());
@@ -400,111 +330,6 @@ export class SyncNode {
     return count;
   }
 
-  #converge(arena: ArenaId, branch: string, prefer?: PeerId): Promise<void> {
-    const key = `${arena}/${branch}`;
-    const running = this.#converging.get(key);
-    if (running !== undefined) {
-      running.again = true;
-      if (prefer !== undefined) running.prefer.add(prefer);
-      return Promise.resolve();
-    }
-    const state = { again: true, prefer: new Set<PeerId>(prefer === undefined ? [] : [prefer]) };
-    this.#converging.set(key, state);
-    return (async () => {
-      try {
-        while (state.again) {
-          state.again = false;
-          const prefer = [...state.prefer];
-          state.prefer.clear();
-          await this.#convergeOnce(arena, branch, prefer);
-        }
-      } finally {
-        this.#converging.delete(key);
-      }
-    })();
-  }
-
-  /** Fetches every entry's commit it can, then moves the branch to its target and publishes it. */
-  async #convergeOnce(arena: ArenaId, branch: string, prefer: PeerId[]): Promise<void> {
-    const record = this.#held().find((a) => a.id === arena);
-    if (record === undefined) return;
-    const key = branchKey(branch);
-    const peers = [...new Set([...prefer, ...[...this.#peers].filter(([, s]) => s.arenas?.has(arena)).map(([p]) => p)])];
-    const heads: CommitId[] = [];
-    for (const { entry } of listHeadEntries(this.#store, arena)) {
-      if (entry.key !== key) continue;
-      try {
-        // The entry's author has its commit for sure; then whoever announced, then everyone else.
-        const author = entry.author as string;
-        if (!this.#store.objects.has(entry.commit)) {
-          const transfer: ArenaTransfer = { arena, branch, commit: entry.commit, objectsReceived: 0, bytesReceived: 0, outstanding: 0, started: this.#now() };
-          this.#transfers.add(transfer);
-          try {
-            await this.#fetcher.fetchCommit(entry.commit, this.#peers.has(author) ? [author, ...peers.filter((p) => p !== author)] : peers, transfer);
-          } finally {
-            this.#transfers.delete(transfer);
-          }
-        }
-        heads.push(entry.commit);
-      } catch (e) {
-        // No connected peer has it yet: the next HELLO or HEADS retries.
-        if (!(e instanceof SyncError && e.code === 'UNAVAILABLE')) throw e;
-      }
-    }
-    for (;;) {
-      const own = getBranch(this.#store, arena, branch);
-      const all = own === undefined ? heads : [own, ...heads];
-      if (all.length === 0) return;
-      const f = await frontier(this.#store, arena, all);
-      let target: CommitId | undefined;
-      if (record.secretKey !== undefined) target = await joinFrontier(this.#store, arena, record.secretKey, f);
-      else if (own === undefined || await coveringHead(this.#store, f, [own]) === undefined) target = await coveringHead(this.#store, f, all);
-      if (target === undefined || target === own) break;
-      try {
-        await moveBranch(this.#store, arena, branch, target, { command: COMMAND, reason: `sync to ${target.slice(0, 12)}`, expect: own ?? null });
-        break;
-      } catch (e) {
-        // A local commit moved the branch meanwhile: take it into account and try again.
-        if (!(isLodeError(e) && e.code === 'BRANCH_MOVED')) throw e;
-      }
-    }
-    await this.#publishOwn(arena, branch);
-  }
-
-  /** Publishes this node's entry for the branch when it lags the branch (writers only) and announces it. */
-  async #publishOwn(arena: ArenaId, branch: string): Promise<void> {
-    const record = this.#held().find((a) => a.id === arena);
-    const head = getBranch(this.#store, arena, branch);
-    if (record === undefined || head === undefined) return;
-    const key = branchKey(branch);
-    if (record.secretKey === undefined) {
-      // A read-only member cannot sign for the arena: a local commit stays local, and the owner is told once.
-      const named = listHeadEntries(this.#store, arena).some(({ entry }) => entry.key === key && entry.commit === head);
-      const report = `${arena}/${branch}/${head}`;
-      if (!named && !this.#unpublishable.has(report)) {
-        this.#unpublishable.add(report);
-        this.#opts.onCannotPublish?.(arena, branch, head);
-      }
-      return;
-    }
-    const mine = listHeadEntries(this.#store, arena).find(({ entry }) => entry.author === this.#store.identity.nodeId && entry.key === key);
-    if (mine?.entry.commit === head) return;
-    const { bytes } = await publishHead(this.#store, arena, branch, head, { now: this.#now() });
-    await this.#record([bytes], arena, undefined);
-    this.#announce(arena, bytes);
-  }
-
-  /** Hands the carrier one HEADS message for a new entry of this node's own; its failure is no sync failure. */
-  #announce(arena: ArenaId, entry: Uint8Array): void {
-    const announce = this.#opts.announce;
-    if (announce === undefined) return;
-    try {
-      announce(arena, encodeSyncMessage({ type: 'heads', arena, entries: [entry] }));
-      this.#announcements.published++;
-    } catch (e) {
-      this.#opts.onError?.(e);
-    }
-  }
 
   /** The store's arenas that this node replicates. */
   #held(): ArenaRecord[] {
@@ -520,37 +345,6 @@ export class SyncNode {
 
   #branchesWithEntries(arena: ArenaId): string[] {
     return [...new Set(listHeadEntries(this.#store, arena).map(({ entry }) => entry.key.slice(BRANCH_KEY_PREFIX.length)))];
-  }
-
-  /** Answers a WANT: OBJECTS messages of at most MAX_OBJECT_BYTES each, and one HAVE_NOT for the rest. */
-  async #serve(peer: PeerId, ids: readonly Hash[]): Promise<void> {
-    const objects = this.#store.objects;
-    const missing: Hash[] = [];
-    let batch: ObjectRecord[] = [];
-    let size = 0;
-    for (const id of ids) {
-      const kind = objects.kind(id);
-      if (kind === undefined) { missing.push(id); continue; }
-      let bytes: Uint8Array;
-      try {
-        bytes = await objects.get(id);
-      } catch (e) {
-        // A bad disk: say we lack it (the peer asks elsewhere) and let the daemon know.
-        if (!(isLodeError(e) && e.code === 'CORRUPT')) throw e;
-        this.#opts.onError?.(e);
-        missing.push(id);
-        continue;
-      }
-      if (size + bytes.length > MAX_OBJECT_BYTES && batch.length > 0) {
-        this.#emit(peer, { type: 'objects', objects: batch });
-        batch = [];
-        size = 0;
-      }
-      batch.push({ kind, id, bytes });
-      size += bytes.length;
-    }
-    if (batch.length > 0) this.#emit(peer, { type: 'objects', objects: batch });
-    if (missing.length > 0) this.#emit(peer, { type: 'have-not', ids: missing });
   }
 
   #emit(peer: PeerId, m: SyncMessage): void {
