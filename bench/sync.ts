@@ -61,15 +61,37 @@ async function contentBytes(dir: string): Promise<{ bytes: number; files: number
   return { bytes, files };
 }
 
+/** The warning and error lines of the daemons' logs, each labelled with its node (at most 20). */
+function daemonWarnings(daemons: RunningDaemon[]): string[] {
+  return daemons.flatMap((d) => d.stderr().split('\n').filter((l) => / (warn|error) /.test(l)).map((l) => `${d.node.name}: ${l}`)).slice(0, 20);
+}
+
+/**
+ * Runs one part with the daemons and control clients it starts: a failure is recorded in `r.error`, and
+ * afterwards every client is closed, every daemon stopped and `root` removed (unless --keep).
+ */
+async function withDaemons(r: { error?: string }, root: string, body: (daemons: RunningDaemon[], clients: ControlClient[]) => Promise<void>): Promise<void> {
+  const daemons: RunningDaemon[] = [];
+  const clients: ControlClient[] = [];
+  try {
+    await body(daemons, clients);
+  } catch (e) {
+    r.error = (e as Error).message;
+    say(`  FAILED: ${r.error}`);
+  } finally {
+    for (const c of clients) c.close();
+    await stopDaemons(daemons);
+    if (!values.keep) rmSync(root, { recursive: true, force: true });
+  }
+}
+
 /** Node a snapshots `src` (untimed), b joins by ticket; then b's daemon starts and is timed until it holds a's head. */
 async function transfer(label: string, src: string): Promise<TransferResult> {
   const root = join(work, label.replace(/\W+/g, '-'));
   const size = await contentBytes(src);
   say(`${label}: ${size.files} files, ${(size.bytes / 2 ** 20).toFixed(0)} MiB from ${src}`);
-  const daemons: RunningDaemon[] = [];
-  const clients: ControlClient[] = [];
   const r: TransferResult = { label, source: src, bytes: size.bytes, files: size.files };
-  try {
+  await withDaemons(r, root, async (daemons, clients) => {
     const a = makeNode(root, 'a');
     const b = makeNode(root, 'b');
     const snapStarted = performance.now();
@@ -101,22 +123,14 @@ async function transfer(label: string, src: string): Promise<TransferResult> {
     if (connected) r.connectedAfterSeconds = (Date.parse(connected[1]!) - spawnEpoch) / 1000;
     r.mbPerSecond = size.bytes / 1e6 / r.seconds;
     say(`  b: daemon start -> a's head held: ${r.seconds.toFixed(2)} s (${r.mbPerSecond.toFixed(0)} MB/s); connected after ${r.connectedAfterSeconds?.toFixed(2) ?? '?'} s`);
-    const problems = (s: string) => s.split('\n').filter((l) => / (warn|error) /.test(l));
-    r.daemonWarnings = [...problems(da.stderr()).map((l) => `a: ${l}`), ...problems(db.stderr()).map((l) => `b: ${l}`)].slice(0, 20);
+    r.daemonWarnings = daemonWarnings([da, db]);
     for (const c of clients.splice(0)) c.close();
     await stopDaemons(daemons.splice(0));
     const fsck = JSON.parse(lodeMust(b, ['fsck', '--json'])) as { ok: boolean; errors: unknown[] };
     r.fsckClean = fsck.ok;
     r.storedBytesB = Number((await shell(`du -s --block-size=1 '${b.store}'`)).split('\t')[0]);
     say(`  b: fsck ${fsck.ok ? 'clean' : `NOT CLEAN: ${JSON.stringify(fsck.errors).slice(0, 400)}`}; store ${(r.storedBytesB / 2 ** 20).toFixed(0)} MiB`);
-  } catch (e) {
-    r.error = (e as Error).message;
-    say(`  FAILED: ${r.error}`);
-  } finally {
-    for (const c of clients) c.close();
-    await stopDaemons(daemons);
-    if (!values.keep) rmSync(root, { recursive: true, force: true });
-  }
+  });
   if (rsyncVersion() !== undefined) {
     await shell(`find '${src}' -type f -print0 | xargs -0 cat > /dev/null`);
     r.rsyncLocalSeconds = rsyncLocal(src, work);
@@ -136,9 +150,7 @@ async function transfer(label: string, src: string): Promise<TransferResult> {
 async function propagate(nodeCount: number, runs: number): Promise<PropagationResult> {
   const root = join(work, 'propagate');
   const r: PropagationResult = { nodes: nodeCount, topology: 'full mesh', runs: [], pollMs };
-  const daemons: RunningDaemon[] = [];
-  const clients: ControlClient[] = [];
-  try {
+  await withDaemons(r, root, async (daemons, clients) => {
     const nodes: BenchNode[] = [];
     for (let i = 1; i <= nodeCount; i++) nodes.push(makeNode(root, `n${i}`));
     const first = nodes[0]!;
@@ -209,16 +221,8 @@ async function propagate(nodeCount: number, runs: number): Promise<PropagationRe
     const alls = r.runs.map((x) => x.allMs);
     r.p50Ms = percentile(alls, 50);
     r.p95Ms = percentile(alls, 95);
-    const problems = daemons.flatMap((d) => d.stderr().split('\n').filter((l) => / (warn|error) /.test(l)).map((l) => `${d.node.name}: ${l}`));
-    r.daemonWarnings = problems.slice(0, 20);
-  } catch (e) {
-    r.error = (e as Error).message;
-    say(`  FAILED: ${r.error}`);
-  } finally {
-    for (const c of clients) c.close();
-    await stopDaemons(daemons);
-    if (!values.keep) rmSync(root, { recursive: true, force: true });
-  }
+    r.daemonWarnings = daemonWarnings(daemons);
+  });
   return r;
 }
 

@@ -2,7 +2,7 @@
 // one request and one reply per line. The CLI asks it for status and tells it when branches moved.
 // Daemon layer; a stale socket left by a killed daemon is detected (nobody answers) and replaced.
 import { chmod, lstat, unlink } from 'node:fs/promises';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { NetError, isLodeError } from '../core/index.ts';
 

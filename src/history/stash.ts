@@ -83,7 +83,7 @@ export async function dropStash(store: Store, arena: ArenaId, index = 0, seq?: n
   return dropped!;
 }
 
-/** Every stashed commit of every arena (roots for fsck and gc). */
+/** Every stashed commit of every arena, whatever arena records exist. */
 export function allStashCommits(store: Store): CommitId[] {
   const out: CommitId[] = [];
   for (const [, bytes] of store.meta.table(STASH_TABLE).range('')) out.push(decodeStashRow(bytes).commit);

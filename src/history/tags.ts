@@ -53,13 +53,6 @@ export function listTags(store: Store, arena: ArenaId): TagRecord[] {
   return out;
 }
 
-/** Every tagged commit of every arena (roots for fsck and gc). */
-export function allTaggedCommits(store: Store): CommitId[] {
-  const out: CommitId[] = [];
-  for (const [, bytes] of store.meta.table(TAGS_TABLE).range('')) out.push(decodeTag(bytes).commit);
-  return out;
-}
-
 /** Creates `name` at `commit`. Returns false when the tag already named that commit (nothing changed). */
 export async function createTag(store: Store, arena: ArenaId, name: string, commit: CommitId, opts: TagChangeOptions = {}): Promise<boolean> {
   checkTagName(name);

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameWriter, readFrames, writeFrame, FRAME_HEADER_BYTES } from './frames.ts';
-import { newIdentity, startNode, stopAll, until } from './testing/nodes.ts';
-import type { NetNode } from './transport.ts';
+import { withMembers, until } from './testing/nodes.ts';
+import type { NetNodeOptions } from './transport.ts';
 import type { Stream } from '@libp2p/interface';
 
 const SUM = '/lode/test/sum/1';
@@ -31,13 +31,9 @@ const hostile = [
 
 for (const { name, code, bytes, close } of hostile) {
   test(`${name} aborts its stream with ${code} while another stream is served`, { timeout: 20_000 }, async () => {
-    const [ia, ib] = [newIdentity(), newIdentity()];
-    let a: NetNode | undefined;
-    let b: NetNode | undefined;
-    try {
-      b = await startNode(ib, [ia]);
-      const failures: string[] = [];
-      a = await startNode(ia, [ib], { onStreamError: (protocol, from, e) => failures.push(`${protocol} ${from} ${(e as { code: string }).code}`) });
+    const failures: string[] = [];
+    const onStreamError: NetNodeOptions['onStreamError'] = (protocol, from, e) => failures.push(`${protocol} ${from} ${(e as { code: string }).code}`);
+    await withMembers(async ({ a, b, ia, ib }) => {
       // Replies to each frame with the sum of its bytes, as one byte.
       await a.handleStream(SUM, async (stream) => {
         for await (const frame of readFrames(stream, { maxFrame: MAX_FRAME })) await writeFrame(stream, new Uint8Array([frame.reduce((x, y) => x + y, 0) & 0xff]));
@@ -59,20 +55,13 @@ for (const { name, code, bytes, close } of hostile) {
       await writer.end();
       assert.deepEqual((await collect(good)).map((f) => [...f]), [[3], [7]]);
       assert.deepEqual(b.connectedNodes(), [ia.nodeId]);
-      await until(() => b!.libp2p.getConnections()[0]?.streams.length === 0, 'the streams to be released');
-    } finally {
-      await stopAll([a, b]);
-    }
+      await until(() => b.libp2p.getConnections()[0]?.streams.length === 0, 'the streams to be released');
+    }, { a: { onStreamError } });
   });
 }
 
 test('a slow reader pauses the stream rather than buffering it, and every frame arrives intact', { timeout: 20_000 }, async () => {
-  const [ia, ib] = [newIdentity(), newIdentity()];
-  let a: NetNode | undefined;
-  let b: NetNode | undefined;
-  try {
-    a = await startNode(ia, [ib]);
-    b = await startNode(ib, [ia]);
+  await withMembers(async ({ a, b, ia, ib }) => {
     const FRAME = 512 * 1024;
     const COUNT = 24; // 12 MiB: more than the stream's 4 MiB read buffer would hold unpaused
     let sawPause = false;
@@ -101,7 +90,5 @@ test('a slow reader pauses the stream rather than buffering it, and every frame 
     assert.equal(received, COUNT);
     assert.ok(intact, 'frames arrive in order and unchanged');
     assert.ok(sawPause, 'the reader paused the stream while it was behind');
-  } finally {
-    await stopAll([a, b]);
-  }
+  });
 });

@@ -6,7 +6,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { FrameWriter, readFrames, writeFrame } from './frames.ts';
 import { request, handle } from './request-response.ts';
 import { nodeIdOfPeer, peerIdOfNode, libp2pPrivateKey } from './node-identity.ts';
-import { newIdentity, startNode, stopAll, until } from './testing/nodes.ts';
+import { newIdentity, startNode, stopAll, until, withMembers } from './testing/nodes.ts';
 import type { NetNode } from './transport.ts';
 import type { NodeId } from '../core/index.ts';
 
@@ -23,12 +23,7 @@ test('node ids map to peer ids and back, and a key must match its node id', () =
 });
 
 test('two members connect and exchange frames over a custom protocol', { timeout: 20_000 }, async () => {
-  const [ia, ib] = [newIdentity(), newIdentity()];
-  let a: NetNode | undefined;
-  let b: NetNode | undefined;
-  try {
-    a = await startNode(ia, [ib]);
-    b = await startNode(ib, [ia]);
+  await withMembers(async ({ a, b, ia, ib }) => {
     const seenFrom: NodeId[] = [];
     await a.handleStream(ECHO, async (stream, from) => {
       seenFrom.push(from);
@@ -58,10 +53,8 @@ test('two members connect and exchange frames over a custom protocol', { timeout
     assert.equal(new TextDecoder().decode(reply), 'HELLO');
     // More requests than maxInboundStreams: each handled stream must be closed, or they would pile up.
     for (let i = 0; i < a.limits.maxInboundStreams + 8; i++) await request(b, ia.nodeId, '/lode/test/upper/1', new Uint8Array([97]));
-    await until(() => b!.libp2p.getConnections()[0]?.streams.length === 0, 'every request stream to be released');
-  } finally {
-    await stopAll([a, b]);
-  }
+    await until(() => b.libp2p.getConnections()[0]?.streams.length === 0, 'every request stream to be released');
+  });
 });
 
 test('a key outside the household is refused during the handshake, both ways', { timeout: 20_000 }, async () => {
@@ -95,12 +88,7 @@ test('a key outside the household is refused during the handshake, both ways', {
 });
 
 test('a message published on a topic reaches a subscribed member, with its author', { timeout: 20_000 }, async () => {
-  const [ia, ib] = [newIdentity(), newIdentity()];
-  let a: NetNode | undefined;
-  let b: NetNode | undefined;
-  try {
-    a = await startNode(ia, [ib], { gossip: true });
-    b = await startNode(ib, [ia], { gossip: true });
+  await withMembers(async ({ a, b, ia, ib }) => {
     const received: Array<[string, NodeId, string]> = [];
     b.gossip!.subscribe('arena/x', (data, author, topic) => received.push([new TextDecoder().decode(data), author, topic]));
     a.gossip!.subscribe('arena/x', () => {});
@@ -110,9 +98,7 @@ test('a message published on a topic reaches a subscribed member, with its autho
     assert.equal(await a.gossip!.publish('arena/x', new TextEncoder().encode('head 1')), 1);
     await until(() => received.length > 0, 'the gossip message');
     assert.deepEqual(received, [['head 1', ia.nodeId, 'arena/x']]);
-  } finally {
-    await stopAll([a, b]);
-  }
+  }, { a: { gossip: true }, b: { gossip: true } });
 });
 
 test('ten household members dialing at once from one address are all admitted (per-host rate limit)', { timeout: 30_000 }, async () => {

@@ -16,3 +16,4 @@ export { applyTreeChange, checkNoReservedEntry, type ApplyOptions, type ApplyRes
 export { switchWorktree, forceToTree, blockedPaths, localChangesError, headTree, type SwitchOptions, type SwitchResult } from './worktree-switch.ts';
 export { stashPush, stashPop, type StashPushResult, type StashPopResult } from './stash-apply.ts';
 export { commitWorktree, type CommitOptions, type CommitResult } from './worktree-commit.ts';
+export { entryOfPath } from './path-entry.ts';

@@ -2,12 +2,11 @@
 // reachable commit is signed by its author (BAD_SIGNATURE); with --read-data it re-hashes every byte.
 // Each bad object is printed with the arena, commit and paths that reach it. Exit 1 on any error.
 import type { Command } from 'commander';
-import { checkSignatures } from '../../history/index.ts';
+import { checkSignatures, collectRoots, type RootSet } from '../../history/index.ts';
 import { fsck } from '../../store/index.ts';
 import { EXIT } from '../errors.ts';
 import { formatBytes } from '../format.ts';
 import type { Runner } from '../context.ts';
-import { collectRoots, type RootSet } from '../roots.ts';
 
 interface FsckOptions { readData?: boolean }
 

@@ -2,12 +2,11 @@
 // removes what no root reaches (branch heads, tags and every commit the remaining reflog names), under
 // the store's exclusive lock. A crash at any point loses nothing still referenced (the store layer's promise).
 import type { Command } from 'commander';
-import { expireReflog } from '../../history/index.ts';
+import { collectRoots, expireReflog } from '../../history/index.ts';
 import { gc } from '../../store/index.ts';
 import { reflogExpireMs } from '../config.ts';
 import { formatBytes } from '../format.ts';
 import type { Runner } from '../context.ts';
-import { collectRoots } from '../roots.ts';
 
 export function registerGc(program: Command, run: Runner): void {
   program

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { HistoryError, UsageError } from '../../core/index.ts';
 import { createCommit, moveBranch, resolveConflict, type PlainEntry } from '../../history/index.ts';
 import type { Store } from '../../store/index.ts';
-import { findWorktreeRoot, worktreePath } from '../../worktree/index.ts';
+import { entryOfPath, findWorktreeRoot, worktreePath } from '../../worktree/index.ts';
 import type { Context, Runner } from '../context.ts';
 import { parseRevisionSpec } from '../revision-spec.ts';
 import { arenaTarget, guardWorktree, headTreeOf, landWorktree, worktreeTarget, type BranchTarget } from '../branch-target.ts';
@@ -22,12 +22,8 @@ async function entryFromDisk(store: Store, file: string, name: string): Promise<
   } catch (e) {
     throw new UsageError('SOURCE_NOT_FOUND', `cannot read --take ${file}: ${(e as Error).message}`);
   }
-  const mode = Number(st.mode) & 0o7777;
-  const mtime = { sec: Number(st.mtimeNs / 1_000_000_000n), nsec: Number(st.mtimeNs % 1_000_000_000n) };
-  if (st.isSymbolicLink()) return { kind: 'symlink', name, mode, mtime, target: fs.readlinkSync(file) };
-  if (!st.isFile()) throw new UsageError('NOT_A_FILE', `--take ${file} is not a file`);
-  const blob = await store.blobs.write(fs.createReadStream(file));
-  return { kind: 'file', name, mode, mtime, size: blob.size, blob: blob.id };
+  if (!st.isSymbolicLink() && !st.isFile()) throw new UsageError('NOT_A_FILE', `--take ${file} is not a file`);
+  return entryOfPath(store, file, name, st);
 }
 
 async function resolve(ctx: Context, spec: string, opts: ResolveOptions): Promise<void> {

@@ -27,3 +27,19 @@ export async function until(check: () => boolean, what: string, timeoutMs = 5000
 export async function stopAll(nodes: Array<NetNode | undefined>): Promise<void> {
   await Promise.allSettled(nodes.map((n) => n?.stop()));
 }
+
+export interface Members { a: NetNode; b: NetNode; ia: NodeIdentity; ib: NodeIdentity }
+
+/** Two fresh household members on 127.0.0.1, given to `body` and stopped afterwards, whatever happens. */
+export async function withMembers(body: (m: Members) => Promise<void>, extra: { a?: Partial<NetNodeOptions>; b?: Partial<NetNodeOptions> } = {}): Promise<void> {
+  const [ia, ib] = [newIdentity(), newIdentity()];
+  let a: NetNode | undefined;
+  let b: NetNode | undefined;
+  try {
+    a = await startNode(ia, [ib], extra.a);
+    b = await startNode(ib, [ia], extra.b);
+    await body({ a, b, ia, ib });
+  } finally {
+    await stopAll([a, b]);
+  }
+}
