@@ -54,3 +54,26 @@ export function timeRuns(once: () => RunOutput, runs: number, warm = 1): Timing 
   const sorted = [...times].sort((a, b) => a - b);
   return { median: sorted[Math.floor((sorted.length - 1) / 2)]!, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs: times };
 }
+
+/**
+ * Times the commands in turn, round after round (`warm` untimed rounds first), so all meet the same load:
+ * what a ratio between them needs on a shared machine. Any failing run throws TimedRunFailed.
+ */
+export function timeInterleaved(commands: (() => RunOutput)[], runs: number, warm = 1): Timing[] {
+  const times: number[][] = commands.map(() => []);
+  for (let round = 0; round < warm + runs; round++) {
+    commands.forEach((command, i) => {
+      const started = performance.now();
+      const r = command();
+      const s = (performance.now() - started) / 1000;
+      if (r.status !== 0) throw new TimedRunFailed(`exit ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+      if (round >= warm) times[i]!.push(s);
+    });
+  }
+  return times.map(timingOf);
+}
+
+function timingOf(times: number[]): Timing {
+  const sorted = [...times].sort((x, y) => x - y);
+  return { median: sorted[Math.floor((sorted.length - 1) / 2)]!, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs: times };
+}

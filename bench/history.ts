@@ -1,6 +1,7 @@
 // The history benchmark of issue 3, lode against git in the same run: `log` of a long history, `status` of
-// an unchanged worktree of many files, and a merge of two branches that each changed many files. Prints a
-// table with the ratios and the goals, and writes JSON to bench/out/. A script, not a test.
+// an unchanged worktree of many files (without a daemon, then with a `lode daemon` whose change journal
+// status asks, which the bench starts and stops), and a merge of two branches that each changed many files.
+// Prints a table with the ratios and the goals, and writes JSON to bench/out/. A script, not a test.
 //
 //   node bench/history.ts [--parts log,status,merge] [--commits 10000] [--dirs 1000] [--files-per-dir 100]
 //                         [--merge-files 1000] [--runs 7] [--work DIR] [--keep] [--lode-from-source]
@@ -10,7 +11,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GIT_DEFAULTS, buildGitHistory, buildLodeHistory, run, writeManyFiles } from './history-fixtures.ts';
 import { formatHistoryTable, type Figure } from './history-report.ts';
-import { TimedRunFailed, commandRunner, lodeCommand, timeRuns, type Runner } from './history-timing.ts';
+import { startBenchDaemon } from './history-daemon.ts';
+import { TimedRunFailed, commandRunner, lodeCommand, timeInterleaved, timeRuns, type Runner, type Timing } from './history-timing.ts';
 
 const { values } = parseArgs({
   options: {
@@ -86,9 +88,28 @@ async function benchStatus(): Promise<void> {
   } catch (e) {
     return skipped('status', (e as Error).message);
   }
-  const l = timeRuns(() => lode(['status'], wt), runs, 1);
-  const g = timeRuns(() => git(['status'], gitTree), runs, 1);
-  figures.push({ label: `status, unchanged, ${files} files (s)`, lode: l, git: g, goal: { ratioAtMost: 1.5 } });
+  const [l, g] = timeInterleaved([() => lode(['status'], wt), () => git(['status'], gitTree)], runs, 1) as [Timing, Timing];
+  figures.push({ label: `status, unchanged, ${files} files, no daemon (s)`, lode: l, git: g, goal: { ratioAtMost: 1.5 } });
+  // With a daemon running for the store, status asks its change journal instead of walking the tree. The
+  // first status starts the watch (and walks everything), the second finds nothing changed.
+  const daemon = await startBenchDaemon(work, store, env, values['lode-from-source']);
+  try {
+    const statusJson = (): string => lode(['status', '--json'], wt, true).stdout;
+    const walks = [statusJson(), statusJson()].map((o) => (JSON.parse(o) as { walk?: string }).walk);
+    say(`  with the daemon: first status walked ${walks[0]}, the second ${walks[1]}`);
+    if (walks[1] !== 'none') throw new TimedRunFailed(`the second status with the daemon walked ${walks[1]}, not none: the journal is not in use`);
+    // `lode --version` in the same rounds: Node's start and the CLI's load, the floor of any lode command.
+    const [lj, gj, start] = timeInterleaved([() => lode(['status'], wt), () => git(['status'], gitTree), () => lode(['--version'], wt)], runs, 1) as [Timing, Timing, Timing];
+    figures.push({ label: `status, unchanged, ${files} files, daemon journal (s)`, lode: lj, git: gj, goal: { ratioAtMost: 1.5 } });
+    figures.push({ label: 'lode --version in the same rounds: start-up alone (s)', lode: start, git: gj });
+    // One file rewritten before each run: the journal names one directory, and only it is listed again.
+    let n = 0;
+    const touch = (root: string): void => writeFileSync(join(root, 'd0000', 'f000.txt'), `changed ${++n}\n`);
+    const [lc, gc] = timeInterleaved([() => (touch(wt), lode(['status'], wt)), () => (touch(gitTree), git(['status'], gitTree))], runs, 1) as [Timing, Timing];
+    figures.push({ label: `status, 1 file changed per run, daemon journal (s)`, lode: lc, git: gc });
+  } finally {
+    await daemon.stop();
+  }
 }
 
 async function benchMerge(): Promise<void> {

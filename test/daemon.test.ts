@@ -56,7 +56,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-describe('lode daemon: three nodes on loopback', { timeout: 90_000 }, () => {
+describe('lode daemon: three nodes on loopback', { timeout: 240_000 }, () => {
   const root = suiteDir('daemon');
   const running = new Set<Running>();
   const nodes = new Map<string, NodeDir>();

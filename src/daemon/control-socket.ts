@@ -10,7 +10,9 @@ export const CONTROL_SOCKET_NAME = 'daemon.sock';
 /** A request line longer than this closes the connection: the control protocol has only small requests. */
 const MAX_LINE_BYTES = 64 * 1024;
 
-export type ControlRequest = { op: 'status' } | { op: 'refs-changed' };
+export type ControlRequest = { op: 'status' } | { op: 'refs-changed' }
+  /** What changed in the worktree at `root` since `since` (a token of an earlier answer): `{ token, dirs }`. */
+  | { op: 'worktree-changes'; root: string; since?: string };
 export type ControlReply = { ok: true; [field: string]: unknown } | { ok: false; code: string; message: string };
 export type ControlHandler = (request: ControlRequest) => Promise<Record<string, unknown>>;
 
@@ -102,9 +104,15 @@ async function answer(line: string, handler: ControlHandler): Promise<ControlRep
     return { ok: false, code: 'BAD_REQUEST', message: 'not a JSON line' };
   }
   const op = (request as { op?: unknown } | null)?.op;
-  if (op !== 'status' && op !== 'refs-changed') return { ok: false, code: 'UNKNOWN_OP', message: `unknown op ${JSON.stringify(op)}` };
+  if (op !== 'status' && op !== 'refs-changed' && op !== 'worktree-changes') return { ok: false, code: 'UNKNOWN_OP', message: `unknown op ${JSON.stringify(op)}` };
+  let checked: ControlRequest = { op: op as 'status' | 'refs-changed' };
+  if (op === 'worktree-changes') {
+    const { root, since } = request as { root?: unknown; since?: unknown };
+    if (typeof root !== 'string' || (since !== undefined && typeof since !== 'string')) return { ok: false, code: 'BAD_REQUEST', message: 'worktree-changes takes a root path and an optional since token' };
+    checked = since === undefined ? { op, root } : { op, root, since };
+  }
   try {
-    return { ok: true, ...(await handler({ op })) };
+    return { ok: true, ...(await handler(checked)) };
   } catch (e) {
     return { ok: false, code: isLodeError(e) ? e.code : 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
   }

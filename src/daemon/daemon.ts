@@ -14,6 +14,7 @@ import { errorField, stderrLog, type DaemonLog } from './daemon-log.ts';
 import { HeadGossip } from './head-gossip.ts';
 import { PeerLink, SYNC_PROTOCOL } from './peer-link.ts';
 import { RefWatch } from './ref-watch.ts';
+import { WorktreeWatches } from './worktree-watches.ts';
 import { daemonStatus, type DaemonStatus, type PeerRecord } from './status.ts';
 
 /** The part of lode.toml the daemon reads (the CLI's LodeConfig has this shape). */
@@ -76,9 +77,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   // The socket is claimed first, so a second daemon on this store stops before it touches the network.
   let daemon: Daemon | undefined;
+  // Change journals of the store's worktrees, for `lode status` (git's fsmonitor idea): started by the first question.
+  const worktrees = new WorktreeWatches({
+    storePath: store.path,
+    onBroken: (root, reason) => log('info', 'worktree watch broke; status walks everything until it is rebuilt', { root, reason }),
+  });
   const control: ControlServer = await startControlServer(controlSocketPath(store.path), async (request) => {
     if (daemon === undefined) throw new SyncError('DAEMON_STARTING', 'the daemon is starting; ask again in a moment');
     if (request.op === 'refs-changed') return { moved: daemon.refsChanged() };
+    if (request.op === 'worktree-changes') return { ...(await worktrees.changes(request.root, request.since)) };
     return { ...daemon.status() };
   });
 
@@ -218,6 +225,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       offDisconnect();
       heads.stop();
       await control.close();
+      worktrees.close();
       await dialer.stop();
       await Promise.allSettled([...links.values()].map((l) => l.close()));
       for (const peer of [...links.keys()]) linkDown(peer);

@@ -5,6 +5,7 @@ import type { Daemon, DaemonOptions } from './daemon.ts';
 
 export { controlRequest, controlSocketPath, CONTROL_SOCKET_NAME, type ControlRequest } from './control-socket.ts';
 export { refsFingerprint } from './ref-watch.ts';
+export type { JournalAnswer } from './change-journal.ts';
 export { stderrLog, type DaemonLog, type LogLevel, type LogFields } from './daemon-log.ts';
 export type { Daemon, DaemonConfig, DaemonOptions } from './daemon.ts';
 export type { DaemonStatus, PeerStatus, ArenaStatus, TransferStatus } from './status.ts';

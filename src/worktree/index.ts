@@ -6,6 +6,7 @@ export { restoreTree, type RestoreOptions, type RestoreProgress, type RestoreSta
 export { loadIgnore, IGNORE_FILE, type IgnoreMatcher } from './ignore-rules.ts';
 export { isContainedSymlink } from './symlink-safety.ts';
 export { STAT_CACHE_TABLE } from './stat-cache.ts';
+export { WALK_MARK_TABLE, type ChangeSource } from './walk-mark.ts';
 export type { Problem } from './problems.ts';
 export {
   findWorktreeRoot, readBinding, writeBinding, parseBinding, encodeBinding, headState, worktreePath, bindingPath,

@@ -4,7 +4,7 @@
 // waits for one file at a time.
 import fs, { type BigIntStats } from 'node:fs';
 import path from 'node:path';
-import { checkName, WorktreeError, LIMITS, type ArenaId, type Mtime, type SymlinkEntry, type TreeId } from '../core/index.ts';
+import { checkName, WorktreeError, LIMITS, type ArenaId, type Mtime, type SymlinkEntry, type TreeEntry, type TreeId } from '../core/index.ts';
 import type { Store } from '../store/index.ts';
 import { readFileBlob } from './file-reader.ts';
 import { IGNORE_FILE, IgnoreRules, readIgnoreFile } from './ignore-rules.ts';
@@ -33,6 +33,12 @@ export interface SnapshotOptions {
    * would leave size, mtime and ctime as they were (the "racy git" problem). Tests set 0.
    */
   racyWindowMs?: number;
+  /**
+   * A change journal's word on what changed since `previous` was this source's tree: only the directories
+   * in `changed` (relative paths, '' the root) and their ancestors are listed; every other directory is
+   * taken from `previous` when its mode and mtime are unchanged. Without it, everything is listed.
+   */
+  journal?: { previous: TreeId; changed: ReadonlySet<string> };
 }
 
 const DEFAULT_RACY_WINDOW_MS = 2000;
@@ -78,6 +84,8 @@ class SnapshotWalk {
   /** Files with a ctime at or after this are not trusted as unchanged next time. */
   readonly #racyFrom: bigint;
   readonly #progress: ProgressThrottle<SnapshotProgress>;
+  /** With a journal: the directories to list (the changed ones and their ancestors); the rest are kept. */
+  readonly #listed: ReadonlySet<string> | undefined;
   #currentPath: string | undefined;
   #fatal: unknown;
   #done = false;
@@ -92,6 +100,7 @@ class SnapshotWalk {
     this.#progress = new ProgressThrottle(opts.onProgress);
     this.#storeDir = storeDir;
     this.#skipAtRoot = new Set(opts.skipAtRoot ?? []);
+    this.#listed = opts.journal === undefined ? undefined : withAncestors(opts.journal.changed);
     // From the end of the current millisecond: every file written before this point has a ctime below it.
     const now = (BigInt(Date.now()) + 1n) * 1_000_000n;
     this.#racyFrom = now - BigInt(Math.round((opts.racyWindowMs ?? DEFAULT_RACY_WINDOW_MS) * 1e6));
@@ -145,8 +154,10 @@ class SnapshotWalk {
    * trees), the record's tree is the answer and nothing is encoded, hashed or written.
    * Undefined when the directory could not be read (a problem says why).
    */
-  async scanDir(abs: string, rel: string, rules: IgnoreRules): Promise<Scanned | undefined> {
+  async scanDir(abs: string, rel: string, rules: IgnoreRules, previous?: TreeId): Promise<Scanned | undefined> {
     this.#checkStop();
+    // The directory's entries in the journal's previous tree: unlisted subdirectories are kept from them.
+    const before = previous === undefined ? undefined : await this.#previousEntries(previous);
     let names: string[];
     try {
       names = fs.readdirSync(abs);
@@ -199,7 +210,7 @@ class SnapshotWalk {
       }
       const slot = old?.slotOf(name, parts.length);
       if (isDir) {
-        const sub = await this.#dir(abspath, relPath, name, st, rules);
+        const sub = await this.#dir(abspath, relPath, name, st, rules, before?.get(name));
         if (sub === undefined) continue;
         if (same && (slot === undefined || sub.same === undefined || !old!.dirUnchanged(slot, st, sub.same))) same = false;
         parts.push(sub.part);
@@ -274,6 +285,15 @@ class SnapshotWalk {
     return (await this.#file(abspath, rel, name, st)).part;
   }
 
+  /** A previous tree's entries by name; undefined when it cannot be read (then nothing below is kept). */
+  async #previousEntries(tree: TreeId): Promise<Map<string, TreeEntry> | undefined> {
+    try {
+      return new Map((await this.#store.typed.getTree(tree)).entries.map((e) => [e.name, e]));
+    } catch {
+      return undefined;
+    }
+  }
+
   #utf8Names(abs: string, rel: string): string[] {
     const names: string[] = [];
     for (const raw of fs.readdirSync(abs, { encoding: 'buffer' })) {
@@ -287,15 +307,25 @@ class SnapshotWalk {
     return names;
   }
 
-  /** Undefined when the directory is left out (the store itself); `part` is undefined when it could not be read. */
-  async #dir(abs: string, relPath: string, name: string, st: BigIntStats, rules: IgnoreRules): Promise<{ part: Part; same: TreeId | undefined } | undefined> {
+  /**
+   * Undefined when the directory is left out (the store itself); `part` is undefined when it could not be read.
+   * `before` is its entry in the journal's previous tree, if any: an unlisted directory whose mode and mtime
+   * are as that entry says is that entry, unread; a listed one is listed with it as its own previous tree.
+   */
+  async #dir(abs: string, relPath: string, name: string, st: BigIntStats, rules: IgnoreRules, before?: TreeEntry): Promise<{ part: Part; same: TreeId | undefined } | undefined> {
     if (this.#storeDir && st.dev === this.#storeDir.dev && st.ino === this.#storeDir.ino) {
       this.stats.ignored++;
       return undefined;
     }
-    const sub = await this.scanDir(abs, relPath, rules);
-    if (!sub) return { part: undefined, same: undefined };
     const base = { kind: 'dir' as const, name, mode: Number(st.mode) & 0o7777, mtime: mtimeOf(st) };
+    const previous = before?.kind === 'dir' ? before : undefined;
+    if (previous !== undefined && !this.#listed!.has(relPath) && previous.mode === base.mode && previous.mtime.sec === base.mtime.sec &&
+      previous.mtime.nsec === base.mtime.nsec && this.#store.objects.has(previous.tree)) {
+      return { part: { entry: { ...base, tree: previous.tree } }, same: previous.tree };
+    }
+    // Listed: changed, or above a change. Otherwise the journal and the directory disagree: list it all.
+    const sub = await this.scanDir(abs, relPath, rules, previous !== undefined && this.#listed!.has(relPath) ? previous.tree : undefined);
+    if (!sub) return { part: undefined, same: undefined };
     if (sub.same !== undefined) return { part: { entry: { ...base, tree: sub.same } }, same: sub.same };
     return { part: guard(sub.tree.then((tree) => ({ entry: { ...base, tree } }))), same: undefined };
   }
@@ -356,6 +386,19 @@ class SnapshotWalk {
   }
 }
 
+/** The directories of `changed` and every directory above them, the root ('') included. */
+function withAncestors(changed: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  for (const dir of changed) {
+    for (let d = dir; !out.has(d); d = d.slice(0, Math.max(0, d.lastIndexOf('/')))) {
+      out.add(d);
+      if (d === '') break;
+    }
+  }
+  out.add('');
+  return out;
+}
+
 /** The pre-count only estimates: its failure must never fail the snapshot. */
 function guardCount(p: Promise<void>): Promise<void> {
   return p.catch(() => {});
@@ -391,7 +434,7 @@ export async function snapshotTree(store: Store, opts: SnapshotOptions): Promise
     ? guardCount(precount(root, rules, storeDir, () => walk.finished).then((t) => { walk.totals = t; }))
     : Promise.resolve();
   try {
-    const top = await walk.scanDir(root, '', rules);
+    const top = await walk.scanDir(root, '', rules, opts.journal?.previous);
     const tree = await top!.tree;
     // Everything the tree names becomes durable before the tree is returned and before any stat cache row.
     await store.objects.flush();

@@ -7,7 +7,8 @@ import { diffTrees, editTree, materialEntry, type DiffEntry, type PlainEntry } f
 import type { Store } from '../store/index.ts';
 import { WORKTREE_DIR } from './binding.ts';
 import type { Problem } from './problems.ts';
-import { snapshotTree, type SnapshotStats } from './snapshot.ts';
+import { snapshotTree, type SnapshotResult, type SnapshotStats } from './snapshot.ts';
+import { readWalkMark, writeWalkMark, type ChangeSource } from './walk-mark.ts';
 
 export type ChangeKind = 'added' | 'modified' | 'deleted' | 'renamed' | 'conflicted';
 
@@ -31,13 +32,22 @@ export interface WorktreeStatus {
   conflicts: string[];
   problems: Problem[];
   stats: SnapshotStats;
+  /** How the worktree was looked at: every directory, only those a change journal named, or none (it said nothing changed). */
+  walk: 'full' | 'partial' | 'none';
 }
 
 export interface StatusOptions {
   signal?: AbortSignal;
   /** See SnapshotOptions.racyWindowMs. */
   racyWindowMs?: number;
+  /**
+   * A change journal (the daemon's) to ask what changed since the last status: with its answer only the
+   * changed directories are listed, or none. Without one, or when it does not know, everything is.
+   */
+  changes?: ChangeSource;
 }
+
+const NOTHING_WALKED: SnapshotStats = { files: 0, dirs: 0, symlinks: 0, bytes: 0, newBytes: 0, newChunks: 0, unchangedFiles: 0, ignored: 0 };
 
 /**
  * Per worktree, the last (HEAD tree, snapshot tree) pair found equal in content. Restored mtimes lose
@@ -77,13 +87,10 @@ function sameContent(work: PlainEntry, now: TreeEntry | undefined): boolean {
 
 /** Snapshots the worktree at `root` and compares it with `headTree` (undefined when HEAD is unborn). */
 export async function worktreeStatus(store: Store, wt: { root: string; arena: ArenaId }, headTree: TreeId | undefined, opts: StatusOptions = {}): Promise<WorktreeStatus> {
-  const snap = await snapshotTree(store, {
-    source: wt.root, arena: wt.arena, skipAtRoot: [WORKTREE_DIR], ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-    ...(opts.racyWindowMs === undefined ? {} : { racyWindowMs: opts.racyWindowMs }),
-  });
+  const { snap, walk } = await journaledSnapshot(store, wt, opts);
   const pairKey = cleanPairKey(wt.arena, wt.root);
   if (headTree !== undefined && knownClean(store, pairKey, headTree, snap.tree)) {
-    return { tree: snap.tree, diff: [], changes: [], conflicts: [], problems: snap.problems, stats: snap.stats };
+    return { tree: snap.tree, diff: [], changes: [], conflicts: [], problems: snap.problems, stats: snap.stats, walk };
   }
   let diff = (await diffTrees(store, headTree, snap.tree)).filter((d) => !reserved(d.path) && !(d.from !== undefined && reserved(d.from)));
   if (diff.length === 0 && headTree !== undefined && headTree !== snap.tree) await rememberClean(store, pairKey, headTree, snap.tree);
@@ -103,7 +110,32 @@ export async function worktreeStatus(store: Store, wt: { root: string; arena: Ar
     diff = (await diffTrees(store, headTree, tree)).filter((d) => !reserved(d.path) && !(d.from !== undefined && reserved(d.from)));
   }
   const conflicts = [...carried.keys()];
-  return { tree, diff, changes: listChanges(diff, conflicts), conflicts, problems: snap.problems, stats: snap.stats };
+  return { tree, diff, changes: listChanges(diff, conflicts), conflicts, problems: snap.problems, stats: snap.stats, walk };
+}
+
+/**
+ * The worktree as a tree: the last walk's tree when the journal says nothing changed since, a walk of
+ * the changed directories when it names some, else a walk of everything. The mark moves to the journal's
+ * new token only after the walk's records are written, and only for a walk without problems (a skipped
+ * path is looked at again by the next full walk, never taken from a kept tree).
+ */
+async function journaledSnapshot(store: Store, wt: { root: string; arena: ArenaId }, opts: StatusOptions): Promise<{ snap: SnapshotResult; walk: WorktreeStatus['walk'] }> {
+  const mark = opts.changes === undefined ? undefined : readWalkMark(store, wt.arena, wt.root);
+  const answer = opts.changes === undefined ? undefined : await opts.changes(mark?.token);
+  const known = mark !== undefined && answer !== undefined && answer.dirs !== null && store.objects.has(mark.tree) ? answer.dirs : undefined;
+  if (known !== undefined && known.length === 0) {
+    // The mark stays: "nothing since its token" remains true until something changes, and costs no write.
+    return { snap: { tree: mark!.tree, stats: { ...NOTHING_WALKED }, problems: [] }, walk: 'none' };
+  }
+  const snap = await snapshotTree(store, {
+    source: wt.root, arena: wt.arena, skipAtRoot: [WORKTREE_DIR], ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    ...(opts.racyWindowMs === undefined ? {} : { racyWindowMs: opts.racyWindowMs }),
+    ...(known === undefined ? {} : { journal: { previous: mark!.tree, changed: new Set(known) } }),
+  });
+  if (answer !== undefined) {
+    await writeWalkMark(store, wt.arena, wt.root, snap.problems.length === 0 ? { token: answer.token, tree: snap.tree } : undefined);
+  }
+  return { snap, walk: known === undefined ? 'full' : 'partial' };
 }
 
 const CHANGE_OF: Record<DiffEntry['change'], ChangeKind> = { added: 'added', removed: 'deleted', modified: 'modified', renamed: 'renamed' };

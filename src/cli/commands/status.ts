@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { isLodeError } from '../../core/index.ts';
 import type { DaemonStatus } from '../../daemon/index.ts';
 import { findWorktreeRoot, headState, headTree, worktreePath, worktreeStatus, type WorktreeChange } from '../../worktree/index.ts';
-import { daemonStatusOf } from '../daemon-client.ts';
+import { daemonStatusOf, worktreeChangesOf } from '../daemon-client.ts';
 import type { Context, Runner } from '../context.ts';
 import { EXIT, type ExitStatus } from '../errors.ts';
 import { headJson, headLine, openWorktree } from '../worktree-context.ts';
@@ -31,14 +31,15 @@ async function status(ctx: Context, paths: string[]): Promise<ExitStatus> {
   const { binding, store, arena, cwd } = await openWorktree(ctx);
   const filters = paths.map((p) => worktreePath(binding.root, cwd, p));
   const head = headState(store, binding);
-  const result = await worktreeStatus(store, binding, await headTree(store, head), { signal: ctx.interruptible() });
+  // A running daemon's change journal spares the walk of what did not change; without one, everything is walked.
+  const result = await worktreeStatus(store, binding, await headTree(store, head), { signal: ctx.interruptible(), changes: worktreeChangesOf(ctx, binding.root) });
   const changes = result.changes.filter((c) => within(c.path, filters) || (c.from !== undefined && within(c.from, filters)));
 
   for (const p of result.problems) ctx.out.warn(`lode: ${p.path}: ${p.message} (${p.code})`);
   ctx.out.result({
     arena: arena.name, root: binding.root, head: headJson(head),
     changes: changes.map((c) => ({ change: c.change, path: c.path, ...(c.from === undefined ? {} : { from: c.from }), kind: c.kind })),
-    conflicts: result.conflicts.filter((p) => within(p, filters)), clean: changes.length === 0, problems: result.problems,
+    conflicts: result.conflicts.filter((p) => within(p, filters)), clean: changes.length === 0, problems: result.problems, walk: result.walk,
   });
   ctx.out.line(headLine(head));
   if (changes.length === 0) {
