@@ -1,10 +1,13 @@
 // Real lode daemons for the sync benchmark: one directory, lode.toml and store per node, daemons spawned
 // from the compiled CLI on 127.0.0.1, and a status client on each daemon's control socket. Bench only.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { LODE_BIN } from './tools.ts';
+import { LODE_BIN as BUILT_BIN } from './tools.ts';
+
+/** The lode entry point: the built one, or `LODE_BENCH_BIN` (another build, to compare before and after in one session). */
+const LODE_BIN = process.env.LODE_BENCH_BIN ?? BUILT_BIN;
 
 export interface BenchNode { name: string; dir: string; config: string; store: string; id: string }
 
@@ -105,6 +108,23 @@ export async function startDaemon(node: BenchNode, options: { nodeArgs?: string[
   return { node, child, addrs, spawnedAt, stderr: () => err, exited };
 }
 
+/**
+ * CPU seconds (user + system, all threads) a running daemon has used so far, from /proc (Linux; undefined
+ * elsewhere). On a shared machine this moves far less than wall time, so it is the figure to compare builds by.
+ */
+export function cpuSeconds(d: RunningDaemon): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${d.child.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+/** USER_HZ: what /proc counts CPU time in; 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
 /** SIGTERM, then SIGKILL after 5 s; resolves when every daemon has exited. */
 export async function stopDaemons(daemons: Iterable<RunningDaemon>): Promise<void> {
   await Promise.all([...daemons].map(async (d) => {
@@ -158,4 +178,28 @@ export class ControlClient {
   close(): void {
     this.#socket.destroy();
   }
+}
+
+/**
+ * Asks the daemon of `store` to reply once its `branch` of `arena` is at `commit` (the control socket's
+ * wait-branch, what `lode sync wait` uses): the daemon stamps the moment its branch moved, so nothing is
+ * polled and the measurement does not load the daemons. Resolves with that moment (ms since the epoch).
+ */
+export function waitBranch(store: string, arena: string, branch: string, commit: string, timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(join(store, 'daemon.sock'));
+    let buffered = '';
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write(`${JSON.stringify({ op: 'wait-branch', arena, branch, commit, timeout_ms: timeoutMs })}\n`));
+    socket.on('data', (text: string) => {
+      buffered += text;
+      const nl = buffered.indexOf('\n');
+      if (nl < 0) return;
+      socket.destroy();
+      const reply = JSON.parse(buffered.slice(0, nl)) as { ok: boolean; message?: string; moved_at_ms?: number | null };
+      if (reply.ok) resolve(reply.moved_at_ms ?? null);
+      else reject(new Error(`wait-branch: ${reply.message}`));
+    });
+    socket.on('error', reject);
+  });
 }

@@ -10,6 +10,9 @@ export interface TransferResult {
   /** When b's daemon logged the connection to a, from its spawn. */
   connectedAfterSeconds?: number;
   mbPerSecond?: number;
+  /** CPU time (user + system, all threads) of a's and b's daemons from their start to the transfer's end. */
+  cpuSecondsA?: number | undefined;
+  cpuSecondsB?: number | undefined;
   fsckClean?: boolean;
   storedBytesB?: number;
   rsyncLocalSeconds?: number;
@@ -22,10 +25,11 @@ export interface TransferResult {
 export interface PropagationResult {
   nodes: number;
   topology: string;
-  pollMs: number;
-  statusRttMs?: number;
-  /** Per round: the snapshot command's own time, then each other node's arrival after it returned. */
-  runs: { snapshotMs: number; arrivalsMs: number[]; entryArrivalsMs: number[]; signedMs: number | undefined; allMs: number }[];
+  /**
+   * Per round, in ms from the branch move on node 1 (its reflog time): when each other daemon's branch
+   * reached the commit, when node 1's daemon heard of it, when the snapshot command returned.
+   */
+  runs: { snapshotMs: number; arrivalsMs: number[]; heardMs: number; returnedMs: number; allMs: number }[];
   p50Ms?: number;
   p95Ms?: number;
   daemonWarnings?: string[];

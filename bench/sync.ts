@@ -4,7 +4,8 @@
 // JSON to bench/out/. A script, not a test.
 //
 //   node bench/sync.ts [--dataset /tmp/lode-ds] [--small] [--parts transfer,big,propagate] [--big-mib 1024]
-//                      [--runs 20] [--nodes 5] [--poll-ms 5] [--work DIR] [--keep] [--profile DIR]
+//                      [--runs 20] [--nodes 5] [--work DIR] [--keep] [--profile DIR]
+//   LODE_BENCH_BIN=/path/to/bin/lode.js runs another build (to compare before and after).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { writeRandom } from './dataset.ts';
 import { shell } from './measure.ts';
 import { formatSyncTable, percentile, type PropagationResult, type TransferResult } from './sync-report.ts';
-import { ControlClient, lodeMust, makeNode, startDaemon, stopDaemons, writeConfig, type BenchNode, type RunningDaemon } from './sync-daemons.ts';
+import { ControlClient, cpuSeconds, lodeMust, makeNode, startDaemon, stopDaemons, waitBranch, writeConfig, type BenchNode, type RunningDaemon } from './sync-daemons.ts';
 import { rsyncDaemon, rsyncLocal, rsyncVersion } from './sync-rsync.ts';
 
 const { values } = parseArgs({
@@ -23,7 +24,6 @@ const { values } = parseArgs({
     'big-mib': { type: 'string', default: '1024' },
     runs: { type: 'string', default: '20' },
     nodes: { type: 'string', default: '5' },
-    'poll-ms': { type: 'string', default: '5' },
     work: { type: 'string' },
     keep: { type: 'boolean', default: false },
     profile: { type: 'string' },
@@ -32,7 +32,6 @@ const { values } = parseArgs({
 
 const ARENA = 'bench';
 const parts = new Set(values.parts.split(',').map((p) => p.trim()));
-const pollMs = Number(values['poll-ms']);
 const work = values.work ? resolve(values.work) : mkdtempSync(join(tmpdir(), 'lode-sync-bench-'));
 mkdirSync(work, { recursive: true });
 /** `--profile DIR`: the transfer's daemons write V8 CPU profiles (one per thread) under DIR/a and DIR/b. */
@@ -107,22 +106,19 @@ async function transfer(label: string, src: string): Promise<TransferResult> {
     const spawnEpoch = Date.now();
     const db = await startDaemon(b, { nodeArgs: profileArgs('b') });
     daemons.push(db);
-    const client = new ControlClient(b.store);
-    clients.push(client);
-    const deadline = Date.now() + 30 * 60_000;
-    let done: number | undefined;
-    while (done === undefined) {
-      if (db.child.exitCode !== null) throw new Error(`b's daemon exited: ${db.stderr().slice(-800)}`);
-      if ((await client.branch(ARENA)) === snap.commit) done = performance.now();
-      else if (Date.now() > deadline) throw new Error('b did not reach a\'s head within 30 minutes');
-      else await sleep(25);
-    }
-    r.seconds = (done - db.spawnedAt) / 1000;
+    // b's daemon stamps the moment its branch reached a's head (wait-branch): nothing polls it meanwhile.
+    const movedAt = await waitBranch(b.store, ARENA, 'main', snap.commit, 30 * 60_000).catch((e: unknown) => {
+      throw new Error(`b did not reach a's head: ${(e as Error).message}; b's log: ${db.stderr().slice(-800)}`);
+    });
+    if (movedAt === null) throw new Error('b\'s daemon did not see its branch move');
+    r.seconds = (movedAt - spawnEpoch) / 1000;
+    r.cpuSecondsA = cpuSeconds(da);
+    r.cpuSecondsB = cpuSeconds(db);
     // The daemon logs `<ISO time> info peer connected ...`: the connection's moment, on the wall clock.
     const connected = /^(\S+) info peer connected/m.exec(db.stderr());
     if (connected) r.connectedAfterSeconds = (Date.parse(connected[1]!) - spawnEpoch) / 1000;
     r.mbPerSecond = size.bytes / 1e6 / r.seconds;
-    say(`  b: daemon start -> a's head held: ${r.seconds.toFixed(2)} s (${r.mbPerSecond.toFixed(0)} MB/s); connected after ${r.connectedAfterSeconds?.toFixed(2) ?? '?'} s`);
+    say(`  b: daemon start -> a's head held: ${r.seconds.toFixed(2)} s (${r.mbPerSecond.toFixed(0)} MB/s); connected after ${r.connectedAfterSeconds?.toFixed(2) ?? '?'} s; CPU a ${r.cpuSecondsA?.toFixed(2) ?? '?'} s, b ${r.cpuSecondsB?.toFixed(2) ?? '?'} s`);
     r.daemonWarnings = daemonWarnings([da, db]);
     for (const c of clients.splice(0)) c.close();
     await stopDaemons(daemons.splice(0));
@@ -149,7 +145,7 @@ async function transfer(label: string, src: string): Promise<TransferResult> {
 /** `nodes` daemons in a full mesh; node 1 snapshots a tiny change `runs` times; each round is timed until all hold it. */
 async function propagate(nodeCount: number, runs: number): Promise<PropagationResult> {
   const root = join(work, 'propagate');
-  const r: PropagationResult = { nodes: nodeCount, topology: 'full mesh', runs: [], pollMs };
+  const r: PropagationResult = { nodes: nodeCount, topology: 'full mesh', runs: [] };
   await withDaemons(r, root, async (daemons, clients) => {
     const nodes: BenchNode[] = [];
     for (let i = 1; i <= nodeCount; i++) nodes.push(makeNode(root, `n${i}`));
@@ -181,40 +177,23 @@ async function propagate(nodeCount: number, runs: number): Promise<PropagationRe
       if (Date.now() > steadyDeadline) throw new Error(`the ${nodeCount} daemons did not connect and agree within 60 s: ${JSON.stringify(states.map((s) => s.peers))}`);
       await sleep(100);
     }
-    // The cost of one status poll on an idle daemon: the resolution of what follows.
-    const rtts: number[] = [];
-    for (let i = 0; i < 50; i++) {
-      const t = performance.now();
-      await clients[1]!.status();
-      rtts.push(performance.now() - t);
-    }
-    r.statusRttMs = percentile(rtts, 50);
-    say(`propagation: ${nodeCount} daemons connected (full mesh); a status poll takes ${r.statusRttMs.toFixed(2)} ms; polling every ${pollMs} ms`);
+    say(`propagation: ${nodeCount} daemons connected (full mesh); each daemon stamps when its branch moved (control socket wait-branch, no polling)`);
     for (let round = 1; round <= runs; round++) {
       writeFileSync(join(data, 'counter.txt'), `round ${round}\n`);
       const started = performance.now();
       const s = JSON.parse(lodeMust(first, ['snapshot', data, '--arena', ARENA, '--json', '-m', `round ${round}`])) as { commit: string };
       const returned = performance.now();
       const returnedEpoch = Date.now();
-      // Per node: when it first held node 1's signed head entry for the commit, and when its branch moved there.
-      const arrivals = await Promise.all(clients.slice(1).map(async (c) => {
-        const deadline = returned + 30_000;
-        let entryMs: number | undefined;
-        for (;;) {
-          const st = (await c.status()).arenas.find((a) => a.name === ARENA);
-          const now = performance.now() - returned;
-          if (entryMs === undefined && st?.heads.some((h) => h.author === first.id && h.commit === s.commit)) entryMs = now;
-          if (st?.branches.find((b) => b.name === 'main')?.commit === s.commit) return { entryMs: entryMs ?? now, branchMs: now };
-          if (performance.now() > deadline) throw new Error(`round ${round}: a node did not get ${s.commit} within 30 s`);
-          await sleep(pollMs);
-        }
-      }));
-      // The entry's signing time on node 1 (wall clock, ms), against the snapshot command's return.
-      const own = (await clients[0]!.status()).arenas.find((a) => a.name === ARENA)?.heads.find((h) => h.own && h.commit === s.commit);
-      const signedMs = own === undefined ? undefined : Date.parse(own.timestamp) - returnedEpoch;
-      const all = Math.max(...arrivals.map((a) => a.branchMs));
-      r.runs.push({ snapshotMs: returned - started, arrivalsMs: arrivals.map((a) => a.branchMs), entryArrivalsMs: arrivals.map((a) => a.entryMs), signedMs, allMs: all });
-      say(`  round ${round}: snapshot ${(returned - started).toFixed(0)} ms, entry signed at ${signedMs ?? '?'} ms; all after ${all.toFixed(1)} ms; entry/branch per node: ${arrivals.map((a) => `${a.entryMs.toFixed(0)}/${a.branchMs.toFixed(0)}`).join(', ')}`);
+      // Every daemon, node 1's included (it hears of the commit from the CLI), says when its branch got there.
+      const moved = await Promise.all(nodes.map((n) => waitBranch(n.store, ARENA, 'main', s.commit, 30_000)));
+      // The start: the branch move on node 1, as its reflog stamped it (ms).
+      const reflog = JSON.parse(lodeMust(first, ['reflog', ARENA, '--json'])) as { entries: { new: string; time: string }[] };
+      const committedAt = Date.parse(reflog.entries.find((e) => e.new === s.commit)!.time);
+      const arrivals = moved.slice(1).map((t) => (t ?? NaN) - committedAt);
+      const heardMs = (moved[0] ?? NaN) - committedAt;
+      const all = Math.max(...arrivals);
+      r.runs.push({ snapshotMs: returned - started, arrivalsMs: arrivals, heardMs, returnedMs: returnedEpoch - committedAt, allMs: all });
+      say(`  round ${round}: snapshot ${(returned - started).toFixed(0)} ms (branch moved ${returnedEpoch - committedAt} ms before it returned); node 1's daemon heard at ${heardMs} ms; all after ${all} ms; per node: ${arrivals.join(', ')}`);
       // Let every node settle (merges, acks) before the next change.
       await sleep(200);
     }

@@ -241,6 +241,32 @@ describe('lode daemon: three nodes on loopback', { timeout: 240_000 }, () => {
     assert.equal(fsck.code, 0, explain(fsck));
   });
 
+  test('lode sync wait returns once the daemon\'s branch reaches a commit made on another node, and times out otherwise', async () => {
+    const data = join(root, 'data');
+    await writeFile(join(data, 'notes', 'waited.txt'), 'waited for\n');
+    const snap = await lodeJson<{ commit: string }>(['snapshot', data, '--arena', ARENA, '-m', 'waited'], at('a'));
+    assert.equal(snap.run.code, 0, explain(snap.run));
+    const startedAt = Date.now();
+    for (const name of ['b', 'c']) {
+      const waited = await lodeJson<{ commit: string; branch: string; moved_at: string | null }>(['sync', 'wait', ARENA, snap.doc.commit, '--timeout', '20'], at(name));
+      assert.equal(waited.run.code, 0, explain(waited.run));
+      assert.equal(waited.doc.commit, snap.doc.commit);
+      assert.equal(waited.doc.branch, 'main');
+      // The daemon saw the move itself (it happened while it ran), no earlier than the snapshot began.
+      assert.ok(waited.doc.moved_at !== null && Date.parse(waited.doc.moved_at) >= startedAt - 60_000, `moved_at ${waited.doc.moved_at}`);
+      assert.equal(await headOf(name), snap.doc.commit, `${name}'s branch is there when the wait returns`);
+    }
+    const never = await lode(['sync', 'wait', ARENA, '0'.repeat(64), '--timeout', '0.3'], at('b'));
+    assert.equal(never.code, 1, explain(never));
+    assert.equal(errorCodeOf(never), 'WAIT_TIMEOUT');
+    const prefix = await lode(['sync', 'wait', ARENA, snap.doc.commit.slice(0, 12)], at('b'));
+    assert.equal(prefix.code, 2, explain(prefix));
+    assert.equal(errorCodeOf(prefix), 'BAD_REVISION');
+    const unknown = await lode(['sync', 'wait', 'no-such-arena', snap.doc.commit], at('b'));
+    assert.equal(unknown.code, 4, explain(unknown));
+    assert.equal(errorCodeOf(unknown), 'NO_SUCH_ARENA');
+  });
+
   test('live, the reactive path: a\'s new head entry is gossiped on the arena\'s topic, and b and c hear it', async () => {
     const before = new Map(await Promise.all(['a', 'b', 'c'].map(async (n) => [n, await gossipOf(n)] as const)));
     const data = join(root, 'data');
@@ -282,8 +308,12 @@ describe('lode daemon: three nodes on loopback', { timeout: 240_000 }, () => {
     await until('l3 to hold l1\'s live head', async () => ((await headOf('l3', LINE)) === live.doc.commit ? true : undefined));
     const cat = await lode(['cat', `${LINE}:live.txt`], at('l3'));
     assert.equal(cat.stdout, 'written on l1 while the line runs\n');
-    // l2 relays: by gossip (its own entry for the head it took) and by the change log on its sync stream.
-    await until('l3 to hear the head by gossip', async () => ((await gossipOf('l3')).heads_received_by_gossip > heard ? true : undefined), 10_000);
+    // l2 relays l1's own signed entry on its change log; l3 drops gossip authored by l1, which is no member
+    // of its household, and l2 signs no entry of its own for a head it only followed.
+    const status = await lodeJson<{ arenas: { name: string; heads: { author: string; commit: string }[] }[] }>(['sync', 'status'], at('l3'));
+    const heads = status.doc.arenas.find((a) => a.name === LINE)!.heads;
+    assert.deepEqual(heads.filter((h) => h.commit === live.doc.commit).map((h) => h.author), [node('l1').id], 'l1\'s entry, relayed');
+    assert.equal((await gossipOf('l3')).heads_received_by_gossip, heard, 'nothing l3 can take arrives by gossip on a line');
     const peers = await lodeJson<{ peers: { name: string; connected: boolean }[] }>(['peers'], at('l3'));
     assert.deepEqual(peers.doc.peers.map((p) => [p.name, p.connected]), [['l2', true]], 'l3 is connected to l2 alone');
   });

@@ -33,6 +33,7 @@ export class Context {
   private store: Store | undefined;
   /** The refs digest when the store was opened, taken only while a daemon's socket exists (see close). */
   private refsAtOpen: string | undefined;
+  private earlyNotice: Promise<void> | undefined;
   private readonly onSignal = (): void => {
     if (this.abort.signal.aborted) process.exit(EXIT.INTERRUPTED);
     this.out.warn('lode: interrupted; stopping (press Ctrl-C again to quit at once)');
@@ -93,10 +94,25 @@ export class Context {
     this.store = undefined;
     if (store === undefined) return;
     try {
+      await this.earlyNotice;
       await this.notifyDaemon(store);
     } finally {
       await store.close();
     }
+  }
+
+  /**
+   * Tells a running daemon at once that this command moved a branch, so its peers hear of it while the
+   * command is still printing; close() waits for it and does not repeat it unless branches moved again.
+   */
+  branchMoved(): void {
+    const store = this.store;
+    if (store?.path === undefined || !existsSync(daemonSocket(store.path))) return;
+    const previous = this.earlyNotice ?? Promise.resolve();
+    this.earlyNotice = previous.then(async () => {
+      await this.notifyDaemon(store);
+      this.refsAtOpen = await daemonRefs(store);
+    });
   }
 
   /**

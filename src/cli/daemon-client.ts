@@ -33,3 +33,13 @@ export function worktreeChangesOf(ctx: Context, root: string): ChangeSource {
     return { token, dirs: dirs as string[] };
   };
 }
+
+/** What `lode sync wait` reports: when the daemon saw the branch reach the commit. */
+export interface BranchArrivalReply { arena: string; arena_id: string; branch: string; commit: string; moved_at: string | null; moved_at_ms: number | null }
+
+/** Waits (through the daemon) until `branch` of `arena` is at `commit`; WAIT_TIMEOUT after `timeoutMs`. */
+export async function waitForBranch(ctx: Context, arena: string, branch: string, commit: string, timeoutMs: number): Promise<BranchArrivalReply> {
+  const { dir } = ctx.storeLocation();
+  const reply = await controlRequest(controlSocketPath(dir), { op: 'wait-branch', arena, branch, commit, timeout_ms: timeoutMs }, { timeoutMs: timeoutMs + 5000 });
+  return reply as unknown as BranchArrivalReply;
+}

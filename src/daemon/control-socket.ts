@@ -9,10 +9,16 @@ import { NetError, isLodeError } from '../core/index.ts';
 export const CONTROL_SOCKET_NAME = 'daemon.sock';
 /** A request line longer than this closes the connection: the control protocol has only small requests. */
 const MAX_LINE_BYTES = 64 * 1024;
+/** The longest wait-branch a caller may ask for: a day. */
+export const MAX_WAIT_MS = 24 * 60 * 60 * 1000;
 
-export type ControlRequest = { op: 'status' } | { op: 'refs-changed' }
+export type ControlRequest =
+  | { op: 'status' }
+  | { op: 'refs-changed' }
   /** What changed in the worktree at `root` since `since` (a token of an earlier answer): `{ token, dirs }`. */
-  | { op: 'worktree-changes'; root: string; since?: string };
+  | { op: 'worktree-changes'; root: string; since?: string }
+  /** Replies once the branch of `arena` (id or name) is at `commit`, or WAIT_TIMEOUT after `timeout_ms`. */
+  | { op: 'wait-branch'; arena: string; branch: string; commit: string; timeout_ms: number };
 export type ControlReply = { ok: true; [field: string]: unknown } | { ok: false; code: string; message: string };
 export type ControlHandler = (request: ControlRequest) => Promise<Record<string, unknown>>;
 
@@ -103,19 +109,31 @@ async function answer(line: string, handler: ControlHandler): Promise<ControlRep
   } catch {
     return { ok: false, code: 'BAD_REQUEST', message: 'not a JSON line' };
   }
-  const op = (request as { op?: unknown } | null)?.op;
-  if (op !== 'status' && op !== 'refs-changed' && op !== 'worktree-changes') return { ok: false, code: 'UNKNOWN_OP', message: `unknown op ${JSON.stringify(op)}` };
-  let checked: ControlRequest = { op: op as 'status' | 'refs-changed' };
-  if (op === 'worktree-changes') {
-    const { root, since } = request as { root?: unknown; since?: unknown };
-    if (typeof root !== 'string' || (since !== undefined && typeof since !== 'string')) return { ok: false, code: 'BAD_REQUEST', message: 'worktree-changes takes a root path and an optional since token' };
-    checked = since === undefined ? { op, root } : { op, root, since };
-  }
+  const parsed = parseRequest(request);
+  if ('ok' in parsed) return parsed;
   try {
-    return { ok: true, ...(await handler(checked)) };
+    return { ok: true, ...(await handler(parsed)) };
   } catch (e) {
     return { ok: false, code: isLodeError(e) ? e.code : 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/** The request a JSON line holds, checked field by field, or the error reply for it. */
+function parseRequest(request: unknown): ControlRequest | ControlReply {
+  const fields = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>;
+  const op = fields.op;
+  if (op === 'status' || op === 'refs-changed') return { op };
+  if (op === 'worktree-changes') {
+    const { root, since } = fields;
+    if (typeof root !== 'string' || (since !== undefined && typeof since !== 'string')) return { ok: false, code: 'BAD_REQUEST', message: 'worktree-changes takes a root path and an optional since token' };
+    return since === undefined ? { op, root } : { op, root, since };
+  }
+  if (op !== 'wait-branch') return { ok: false, code: 'UNKNOWN_OP', message: `unknown op ${JSON.stringify(op)}` };
+  const { arena, branch, commit, timeout_ms: timeout } = fields;
+  if (typeof arena !== 'string' || typeof branch !== 'string' || typeof commit !== 'string' || typeof timeout !== 'number' || !(timeout >= 0 && timeout <= MAX_WAIT_MS)) {
+    return { ok: false, code: 'BAD_REQUEST', message: `wait-branch takes arena, branch, commit (strings) and timeout_ms (0 to ${MAX_WAIT_MS})` };
+  }
+  return { op, arena, branch, commit, timeout_ms: timeout };
 }
 
 /**

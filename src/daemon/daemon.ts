@@ -4,11 +4,12 @@
 // and the control socket through which the CLI asks for status and reports branch moves. Daemon layer.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SyncError, type ArenaId, type NodeId } from '../core/index.ts';
-import { listArenas } from '../history/index.ts';
+import { branchNameProblem, SyncError, type ArenaId, type CommitId, type NodeId } from '../core/index.ts';
+import { getBranch, listArenas } from '../history/index.ts';
 import { createNetNode, readFrames, startDialer, DEFAULT_MAX_FRAME, type Dialer, type DialerOptions, type NetNode, type Stream } from '../net/index.ts';
 import type { Store } from '../store/index.ts';
 import { MAX_MESSAGE_BYTES, SyncNode } from '../sync/index.ts';
+import { BranchWaiters } from './branch-waiters.ts';
 import { controlSocketPath, startControlServer, type ControlServer } from './control-socket.ts';
 import { errorField, stderrLog, type DaemonLog } from './daemon-log.ts';
 import { HeadGossip } from './head-gossip.ts';
@@ -46,7 +47,7 @@ export interface Daemon {
   listenAddrs(): string[];
   status(): DaemonStatus;
   /** Looks for branches moved by other processes and announces them (what the control socket's refs-changed does). */
-  refsChanged(): number;
+  refsChanged(initial?: boolean): number;
   stop(): Promise<void>;
 }
 
@@ -74,6 +75,17 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const relinks = new Map<NodeId, number>();
   let stopping = false;
   const started = Date.now();
+  const waiters = new BranchWaiters();
+  const waitBranch = async (r: { arena: string; branch: string; commit: string; timeout_ms: number }): Promise<Record<string, unknown>> => {
+    const record = listArenas(store).find((a) => arenas.has(a.id) && (a.id === r.arena || a.name === r.arena));
+    if (record === undefined) throw new SyncError('NO_SUCH_ARENA', `this daemon replicates no arena ${r.arena}`);
+    const problem = branchNameProblem(r.branch);
+    if (problem !== undefined) throw new SyncError('BAD_BRANCH_NAME', `branch name ${JSON.stringify(r.branch)}: ${problem}`);
+    if (!/^[0-9a-f]{64}$/.test(r.commit)) throw new SyncError('BAD_REQUEST', `${r.commit} is not a full commit id`);
+    const commit = r.commit as CommitId;
+    const arrival = await waiters.wait(record.id, r.branch, commit, getBranch(store, record.id, r.branch), r.timeout_ms);
+    return { arena: record.name, arena_id: record.id, branch: r.branch, commit, moved_at: arrival.movedAt === undefined ? null : new Date(arrival.movedAt).toISOString(), moved_at_ms: arrival.movedAt ?? null };
+  };
 
   // The socket is claimed first, so a second daemon on this store stops before it touches the network.
   let daemon: Daemon | undefined;
@@ -86,6 +98,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (daemon === undefined) throw new SyncError('DAEMON_STARTING', 'the daemon is starting; ask again in a moment');
     if (request.op === 'refs-changed') return { moved: daemon.refsChanged() };
     if (request.op === 'worktree-changes') return { ...(await worktrees.changes(request.root, request.since)) };
+    if (request.op === 'wait-branch') return waitBranch(request);
     return { ...daemon.status() };
   });
 
@@ -135,6 +148,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       log('warn', 'bad data from a peer', { peer: nameOf(peer), error: errorField(e) });
     },
     onError: (e) => log('error', 'sync work failed', { error: errorField(e) }),
+    onBranchMoved: (arena, branch, commit) => waiters.moved(arena, branch, commit),
     reconciler: config.sync.enumerate_threshold === undefined ? undefined : { enumerateThreshold: config.sync.enumerate_threshold },
     inactiveAfterMs: options.inactiveAfterMs,
   });
@@ -210,10 +224,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     nodeId,
     listenAddrs: () => net.listenAddrs(),
     status: () => daemonStatus({ store, net, sync, heads, dialer, peers: [...peers.values()], arenas, links, started }),
-    refsChanged() {
+    refsChanged(initial = false) {
       const moved = refs.moved(store, arenas);
       for (const m of moved) {
         log('debug', 'branch moved', { arena: m.arena, branch: m.branch, commit: m.commit });
+        if (!initial) waiters.moved(m.arena, m.branch, m.commit);
         sync.branchMoved(m.arena, m.branch);
       }
       return moved.length;
@@ -224,6 +239,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       offConnect();
       offDisconnect();
       heads.stop();
+      waiters.cancelAll();
       await control.close();
       worktrees.close();
       await dialer.stop();
@@ -239,7 +255,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   daemon = running;
   // Announce the heads as they are now: the first scan sees every branch as moved.
-  running.refsChanged();
+  running.refsChanged(true);
   log('info', 'daemon started', { node: nodeId, arenas: arenas.size, peers: peers.size, listen: net.listenAddrs().join(',') });
   return daemon;
 }

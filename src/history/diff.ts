@@ -1,6 +1,6 @@
 // Differences between two versions' trees: added, removed, modified, and renamed where the same blob
-// moved. History layer. Subtrees with equal ids are skipped unread, which keeps diffs of big,
-// mostly-unchanged versions cheap.
+// moved. History layer. Subtrees with equal ids, or known to hold the same content (SameTrees), are
+// skipped unread, which keeps diffs of big, mostly-unchanged versions cheap.
 import { compareNames, type BlobId, type TreeEntry, type TreeId } from '../core/index.ts';
 import type { Store } from '../store/index.ts';
 import { walkTree } from './paths.ts';
@@ -15,10 +15,19 @@ export interface DiffEntry {
   new?: TreeEntry;
 }
 
+/**
+ * Pairs of different trees with the same content (they differ in mtimes only): a diff skips a pair it
+ * `has`, and tells `add` of each pair of directories it found without a difference.
+ */
+export interface SameTrees {
+  has(a: TreeId, b: TreeId): boolean;
+  add(a: TreeId, b: TreeId): void;
+}
+
 /** The changes from tree `a` to tree `b`; undefined stands for an empty tree. Sorted by path, component-wise. */
-export async function diffTrees(store: Store, a: TreeId | undefined, b: TreeId | undefined): Promise<DiffEntry[]> {
+export async function diffTrees(store: Store, a: TreeId | undefined, b: TreeId | undefined, opts: { same?: SameTrees } = {}): Promise<DiffEntry[]> {
   const out: DiffEntry[] = [];
-  await diffDirs(store, a, b, '', out);
+  await diffDirs(store, a, b, '', out, opts.same);
   return sortByPath(pairRenames(out));
 }
 
@@ -26,8 +35,11 @@ function join(base: string, name: string): string {
   return base === '' ? name : `${base}/${name}`;
 }
 
-async function diffDirs(store: Store, a: TreeId | undefined, b: TreeId | undefined, base: string, out: DiffEntry[]): Promise<void> {
+async function diffDirs(store: Store, a: TreeId | undefined, b: TreeId | undefined, base: string, out: DiffEntry[], same: SameTrees | undefined): Promise<void> {
   if (a === b) return;
+  const both = a !== undefined && b !== undefined;
+  if (both && same?.has(a, b)) return;
+  const before = out.length;
   const as = a === undefined ? [] : (await store.typed.getTree(a)).entries;
   const bs = b === undefined ? [] : (await store.typed.getTree(b)).entries;
   let i = 0;
@@ -38,16 +50,17 @@ async function diffDirs(store: Store, a: TreeId | undefined, b: TreeId | undefin
     const c = x === undefined ? 1 : y === undefined ? -1 : compareNames(x.name, y.name);
     if (c < 0) { await emitSubtree(store, 'removed', x!, join(base, x!.name), out); i++; continue; }
     if (c > 0) { await emitSubtree(store, 'added', y!, join(base, y!.name), out); j++; continue; }
-    await diffEntries(store, x!, y!, join(base, x!.name), out);
+    await diffEntries(store, x!, y!, join(base, x!.name), out, same);
     i++;
     j++;
   }
+  if (both && out.length === before) same?.add(a, b);
 }
 
-async function diffEntries(store: Store, x: TreeEntry, y: TreeEntry, path: string, out: DiffEntry[]): Promise<void> {
+async function diffEntries(store: Store, x: TreeEntry, y: TreeEntry, path: string, out: DiffEntry[], same: SameTrees | undefined): Promise<void> {
   if (x.kind === 'dir' && y.kind === 'dir') {
     if (x.mode !== y.mode) out.push({ change: 'modified', path, old: x, new: y });
-    await diffDirs(store, x.tree, y.tree, path, out);
+    await diffDirs(store, x.tree, y.tree, path, out, same);
   } else if (x.kind === 'dir' || y.kind === 'dir') {
     await emitSubtree(store, 'removed', x, path, out);
     await emitSubtree(store, 'added', y, path, out);

@@ -35,6 +35,9 @@ function arenaRecord(store: Store, arena: ArenaId) {
 async function keepIfNewer(store: Store, entry: HeadEntry, bytes: Uint8Array): Promise<'accepted' | 'stale'> {
   const table = store.meta.table(HEADS_TABLE);
   const key = rowKey(entry);
+  // Most replays (gossip and the log bring each entry, every relay once more) end here, with no write.
+  const held = table.get(key);
+  if (held !== undefined && compareHeadEntries(entry, decodeHeadEntry(held)) <= 0) return 'stale';
   let result: 'accepted' | 'stale' = 'stale';
   await serialized(store.meta, () => store.meta.write((w) => {
     const current = table.get(key);

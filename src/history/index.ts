@@ -7,7 +7,7 @@ export { createCommit, verifyCommit, type NewCommit } from './commits.ts';
 export { resolveRevision, DEFAULT_BRANCH } from './revisions.ts';
 export { walkLog, walkLogBatches, LOG_BATCH, type LogItem } from './log.ts';
 export { lookupPath, walkTree, pathComponents, findEntry, type RootEntry } from './paths.ts';
-export { diffTrees, type DiffEntry } from './diff.ts';
+export { diffTrees, type DiffEntry, type SameTrees } from './diff.ts';
 export { rootCommits, collectRoots, type RootSet } from './roots.ts';
 export { renameBranch } from './branch-rename.ts';
 export { createTag, deleteTag, getTag, listTags, checkTagName, type TagRecord, type TagChangeOptions } from './tags.ts';

@@ -118,8 +118,12 @@ export async function* readFrames(stream: Stream, options: ReadFramesOptions): A
     }
     pauseIfFull();
   };
-  const onMessage = (event: { data: { subarray(): Uint8Array } }): void => {
-    queue.push(event.data.subarray());
+  const onMessage = (event: { data: Uint8Array | Iterable<Uint8Array> }): void => {
+    // A Uint8ArrayList is queued piece by piece: its subarray() would copy them into one buffer, and
+    // take() copies a frame that spans pieces anyway.
+    const data = event.data;
+    if (data instanceof Uint8Array) queue.push(data);
+    else for (const piece of data) queue.push(piece);
     pauseIfFull();
     notify();
   };

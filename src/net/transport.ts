@@ -13,6 +13,7 @@ import { NetError, isLodeError, type NodeId } from '../core/index.ts';
 import { libp2pPrivateKey, nodeIdOfPeer, nodeIdOfPeerOrUndefined, peerIdOfNode, type NodeIdentity } from './node-identity.ts';
 import { createGossip, type Gossip } from './gossip.ts';
 import { MAX_STREAM_WINDOW_BYTES } from './frames.ts';
+import { noiseCrypto } from './noise-crypto.ts';
 
 export type RefusalReason = 'not-in-household' | 'not-ed25519';
 export type PeerEvent = 'connect' | 'disconnect';
@@ -140,7 +141,7 @@ export async function createNetNode(options: NetNodeOptions): Promise<NetNode> {
       privateKey,
       addresses: { listen: options.listen },
       transports: [tcp()],
-      connectionEncrypters: [noise()],
+      connectionEncrypters: [noise({ crypto: noiseCrypto })],
       streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: MAX_STREAM_WINDOW_BYTES } })],
       connectionGater: gater,
       connectionManager: {

@@ -1,15 +1,46 @@
 // A pool of codec worker threads for zstd (codec-worker.ts). Payloads are queued and sent in batches,
-// one message per batch, so that the main thread keeps only reading, chunking and hashing. Idle workers
-// are unref'd: they never keep a finished process alive. Store layer.
+// one message per batch, so that the main thread keeps only reading, chunking and hashing; large files
+// are read, cut and hashed whole in a worker (cutFile). Idle workers are unref'd: they never keep a
+// finished process alive. Store layer.
 import { Worker } from 'node:worker_threads';
 import { StoreError } from '../core/index.ts';
+import type { CutAck, CutReply, CutStart } from './file-cut-job.ts';
+import type { BlobOutReply, BlobOutStart, ChunkRecord } from './blob-out-job.ts';
 
 export type CodecOp = 'compress' | 'decompress';
 export interface CodecRequest { seq: number; op: CodecOp; buf: ArrayBuffer; offsets: number[]; lengths: number[]; rawLengths?: number[] }
-export interface CodecReply { seq: number; buf: ArrayBuffer; offsets: number[]; lengths: number[]; errors: (string | undefined)[] }
+/** `hashes`: for a decompress batch, the BLAKE3 (hex) of each output, so that verifying costs the caller no hashing. */
+export interface CodecReply { seq: number; buf: ArrayBuffer; offsets: number[]; lengths: number[]; errors: (string | undefined)[]; hashes?: (string | undefined)[] }
 
-interface Job { input: Uint8Array; rawLength: number; resolve: (out: Uint8Array | undefined) => void; reject: (e: unknown) => void }
-interface Slot { worker: Worker; inflight: Map<number, Job[]>; bytes: number }
+interface Job { input: Uint8Array; rawLength: number; resolve: (out: Uint8Array | undefined, hash?: string) => void; reject: (e: unknown) => void }
+interface Slot {
+  worker: Worker;
+  inflight: Map<number, Job[]>;
+  bytes: number;
+  cuts: Map<number, { sink: CutSink; weight: number }>;
+  outs: Map<number, { resolve: (bytes: number) => void; reject: (e: unknown) => void; weight: number }>;
+}
+
+/** A blob write that failed in the worker; `stage` says whether reading the store or writing the file failed. */
+export class BlobOutFailure {
+  readonly stage: 'read' | 'write';
+  readonly error: StoreError;
+  constructor(stage: 'read' | 'write', error: StoreError) {
+    this.stage = stage;
+    this.error = error;
+  }
+}
+
+/** Receives a file cut job's results, on the main thread. */
+export interface CutSink {
+  cut(id: string, bytes: Uint8Array): void;
+  end(whole: string, bytes: number): void;
+  /** `cause` carries the system error's code and syscall when reading the file failed. */
+  fail(e: StoreError): void;
+}
+
+/** How much queued work a running file cut counts as, when the pool picks the least loaded worker. */
+const CUT_WEIGHT = 16 * 1024 * 1024;
 
 /** A batch is sent once it holds this many bytes or jobs, or at the next turn of the event loop. */
 const BATCH_BYTES = 1 << 20;
@@ -31,9 +62,19 @@ export class CodecPool {
 
   /** Compresses (the zstd frame, or undefined when not worth it) or inflates (exactly rawLength bytes). */
   run(op: CodecOp, input: Uint8Array, rawLength = 0): Promise<Uint8Array | undefined> {
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve, reject) => this.#queue(op, { input, rawLength, resolve, reject }));
+  }
+
+  /** Inflates to exactly rawLength bytes, and gives their BLAKE3 (hex) computed in the worker too. */
+  inflateHashed(input: Uint8Array, rawLength: number): Promise<{ raw: Uint8Array; hash: string | undefined }> {
+    return new Promise((resolve, reject) => this.#queue('decompress', { input, rawLength, resolve: (raw, hash) => resolve({ raw: raw!, hash }), reject }));
+  }
+
+  #queue(op: CodecOp, job: Job): void {
+    const { input } = job;
+    {
       const q = this.#queues[op];
-      q.jobs.push({ input, rawLength, resolve, reject });
+      q.jobs.push(job);
       q.bytes += input.length;
       if (q.bytes >= BATCH_BYTES || q.jobs.length >= BATCH_JOBS) this.#send(op);
       else if (!this.#scheduled) {
@@ -44,7 +85,78 @@ export class CodecPool {
           this.#send('decompress');
         });
       }
+    }
+  }
+
+  /**
+   * Has a worker read the open file `fd` from its current position to its end, cut and hash it. Chunks
+   * arrive in order through `sink`; `ack` them once staged, or the worker stops after a few MiB.
+   */
+  cutFile(fd: number, sink: CutSink): { ack(bytes: number, stop?: boolean): void } {
+    const slot = this.#pick();
+    const seq = ++this.#seq;
+    slot.cuts.set(seq, { sink, weight: CUT_WEIGHT });
+    slot.bytes += CUT_WEIGHT;
+    this.#busy(slot);
+    const start: CutStart = { type: 'cut-file', seq, fd };
+    slot.worker.postMessage(start);
+    return {
+      ack: (bytes, stop = false) => {
+        if (!slot.cuts.has(seq)) return;
+        const msg: CutAck = { type: 'cut-ack', seq, bytes, stop };
+        slot.worker.postMessage(msg);
+      },
+    };
+  }
+
+  /**
+   * Has a worker write the blob `blob`, made of `chunks` (in order), into the open file `fd` from offset
+   * 0, verifying every record and the whole; resolves with the bytes written. Rejects with a
+   * BlobOutFailure: a read failure carries the StoreError (CORRUPT, MISSING_PACK, …), a write failure
+   * an error whose cause has the system error's `code` and `syscall`.
+   */
+  writeBlob(fd: number, blob: string, chunks: ChunkRecord[]): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const slot = this.#pick();
+      const seq = ++this.#seq;
+      slot.outs.set(seq, { resolve, reject, weight: CUT_WEIGHT });
+      slot.bytes += CUT_WEIGHT;
+      this.#busy(slot);
+      const start: BlobOutStart = { type: 'blob-out', seq, fd, blob, chunks };
+      slot.worker.postMessage(start);
     });
+  }
+
+  #outReply(slot: Slot, reply: BlobOutReply): void {
+    const job = slot.outs.get(reply.seq);
+    if (!job) return;
+    slot.outs.delete(reply.seq);
+    slot.bytes -= job.weight;
+    this.#idleCheck(slot);
+    if (reply.type === 'blob-out-end') job.resolve(reply.bytes);
+    else job.reject(new BlobOutFailure(reply.stage, new StoreError(reply.code, reply.message, { cause: { code: reply.errno, syscall: reply.syscall, message: reply.message } })));
+  }
+
+  #cutReply(slot: Slot, reply: CutReply): void {
+    const job = slot.cuts.get(reply.seq);
+    if (!job) return;
+    if (reply.type === 'cut') {
+      job.sink.cut(reply.id, new Uint8Array(reply.buf));
+      return;
+    }
+    slot.cuts.delete(reply.seq);
+    slot.bytes -= job.weight;
+    this.#idleCheck(slot);
+    if (reply.type === 'cut-end') job.sink.end(reply.whole, reply.bytes);
+    else job.sink.fail(new StoreError('SOURCE_READ', reply.message, { cause: { code: reply.code, syscall: reply.syscall, message: reply.message } }));
+  }
+
+  #busy(slot: Slot): void {
+    if (slot.inflight.size + slot.cuts.size + slot.outs.size === 1) slot.worker.ref();
+  }
+
+  #idleCheck(slot: Slot): void {
+    if (slot.inflight.size === 0 && slot.cuts.size === 0 && slot.outs.size === 0) slot.worker.unref();
   }
 
   #send(op: CodecOp): void {
@@ -67,7 +179,7 @@ export class CodecPool {
     const seq = ++this.#seq;
     slot.inflight.set(seq, jobs);
     slot.bytes += q.bytes;
-    if (slot.inflight.size === 1) slot.worker.ref();
+    this.#busy(slot);
     const req: CodecRequest = { seq, op, buf, offsets, lengths };
     if (op === 'decompress') req.rawLengths = jobs.map((j) => j.rawLength);
     slot.worker.postMessage(req, [buf]);
@@ -82,10 +194,15 @@ export class CodecPool {
   }
 
   #spawn(): Slot {
-    const worker = new Worker(workerUrl);
-    const slot: Slot = { worker, inflight: new Map(), bytes: 0 };
+    // A small young generation: a worker allocates few objects (its buffers live outside the heap).
+    const worker = new Worker(workerUrl, { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    const slot: Slot = { worker, inflight: new Map(), bytes: 0, cuts: new Map(), outs: new Map() };
     worker.unref();
-    worker.on('message', (reply: CodecReply) => this.#receive(slot, reply));
+    worker.on('message', (reply: CodecReply | CutReply | BlobOutReply) => {
+      if (!('type' in reply)) this.#receive(slot, reply);
+      else if (reply.type === 'blob-out-end' || reply.type === 'blob-out-fail') this.#outReply(slot, reply);
+      else this.#cutReply(slot, reply);
+    });
     worker.on('error', (e) => this.#fail(slot, e));
     worker.on('exit', (code) => this.#fail(slot, new StoreError('CODEC_FAILED', `codec worker exited with code ${code}`)));
     this.#slots.push(slot);
@@ -102,9 +219,9 @@ export class CodecPool {
       slot.bytes -= job.input.length;
       const err = reply.errors[i];
       if (err !== undefined) job.reject(new StoreError('CORRUPT', err));
-      else job.resolve(reply.lengths[i]! < 0 ? undefined : out.subarray(reply.offsets[i]!, reply.offsets[i]! + reply.lengths[i]!));
+      else job.resolve(reply.lengths[i]! < 0 ? undefined : out.subarray(reply.offsets[i]!, reply.offsets[i]! + reply.lengths[i]!), reply.hashes?.[i]);
     }
-    if (slot.inflight.size === 0) slot.worker.unref();
+    this.#idleCheck(slot);
   }
 
   #fail(slot: Slot, e: unknown): void {
@@ -114,5 +231,9 @@ export class CodecPool {
     const err = e instanceof StoreError ? e : new StoreError('CODEC_FAILED', `codec worker failed: ${(e as Error)?.message}`, { cause: e });
     for (const jobs of slot.inflight.values()) for (const j of jobs) j.reject(err);
     slot.inflight.clear();
+    for (const c of slot.cuts.values()) c.sink.fail(err);
+    slot.cuts.clear();
+    for (const o of slot.outs.values()) o.reject(new BlobOutFailure('read', err));
+    slot.outs.clear();
   }
 }

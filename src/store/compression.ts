@@ -15,6 +15,12 @@ function codecs(): Pick<CodecPool, 'run'> {
   return (pool ??= WORKER_THREADS === 0 ? inline : new CodecPool(WORKER_THREADS));
 }
 
+/** The codec worker pool, for file cut jobs; undefined when the store runs without worker threads. */
+export function workerPool(): CodecPool | undefined {
+  const p = codecs();
+  return p instanceof CodecPool ? p : undefined;
+}
+
 /** The payload to store: the zstd frame, or the raw bytes when compression saves less than 1/64. */
 export async function compressPayload(raw: Uint8Array): Promise<Payload> {
   // Sampled here, on the caller's thread: an incompressible chunk is never copied to a worker and back.
@@ -31,6 +37,20 @@ export async function decompressPayload(flags: number, stored: Uint8Array, rawLe
   }
   try {
     return (await codecs().run('decompress', stored, rawLength))!;
+  } catch (e) {
+    throw new StoreError('CORRUPT', `${where}: zstd frame does not decode`, { cause: e });
+  }
+}
+
+/**
+ * `decompressPayload`, with the BLAKE3 (hex) of the raw bytes when a codec worker computed it; undefined
+ * when the payload was stored raw or inflated on this thread (the caller then hashes it itself).
+ */
+export async function decompressPayloadHashed(flags: number, stored: Uint8Array, rawLength: number, where: string): Promise<{ raw: Uint8Array; hash: string | undefined }> {
+  const p = codecs();
+  if ((flags & FLAG_ZSTD) === 0 || !(p instanceof CodecPool)) return { raw: await decompressPayload(flags, stored, rawLength, where), hash: undefined };
+  try {
+    return await p.inflateHashed(stored, rawLength);
   } catch (e) {
     throw new StoreError('CORRUPT', `${where}: zstd frame does not decode`, { cause: e });
   }

@@ -1,14 +1,17 @@
 // The real ObjectStore: records compressed and appended to this process's pack, indexed in LMDB only
 // after the pack bytes are fsync'd (metadata implies data). Store layer, disk side.
-import { StoreError, hashToBytes, type Hash } from '../core/index.ts';
-import { compressPayload } from './compression.ts';
+import { StoreError, hashToBytes, isLodeError, type Hash } from '../core/index.ts';
+import { compressPayload, decompressPayloadSync, type Payload } from './compression.ts';
 import { DiskIndex, encodeRow, newPackName } from './disk-index.ts';
 import { PackReader, PackWriter, type DiskFaults } from './pack-file.ts';
-import { RECORD_HEADER_BYTES, encodeRecordHeader } from './pack-record.ts';
-import type { ObjectKind, ObjectLocation, ObjectStore } from './ports.ts';
-import { readVerified, readVerifiedSync, type RecordLocation } from './record-reader.ts';
+import { FLAG_ZSTD, RECORD_HEADER_BYTES, decodeRecordHeader, encodeRecordHeader } from './pack-record.ts';
+import type { ObjectKind, ObjectLocation, ObjectStore, StoredObject } from './ports.ts';
+import { readVerified, readVerifiedSync, verifyContent, verifyRecord, type RecordLocation } from './record-reader.ts';
 
 export const PACK_TARGET_BYTES = 32 * 1024 * 1024;
+/** Sealed packs are indexed once they hold this many records or bytes, if no flush came first. */
+const COMMIT_RECORDS = 65_536;
+const COMMIT_BYTES = 1024 * 1024 * 1024;
 /** Queued, unwritten pack bytes above which a put waits for the disk: bounds memory. */
 const QUEUE_LIMIT = 4 * 1024 * 1024;
 /** Payloads up to this size are copied into their record; a larger raw one makes the put wait for the write. */
@@ -32,7 +35,17 @@ export const packsInProgress = new Set<string>();
 export interface DiskObjectOptions { packTargetBytes?: number; faults?: DiskFaults | undefined }
 
 /** A pack whose records are not indexed yet: the current one, or a sealed one whose commit is under way. */
-interface Unindexed { writer: PackWriter; records: Map<Hash, RecordLocation> }
+interface Unindexed { writer: PackWriter; records: Map<Hash, RecordLocation>; synced?: Promise<void> }
+
+/** `verifyRecord` done inline (header against the index row, then the content against the id). */
+function verifyRecordSync(record: Buffer, id: Hash, loc: RecordLocation): void {
+  const where = `object ${id} (pack ${loc.pack} at ${loc.offset})`;
+  const h = decodeRecordHeader(record, where);
+  if (h.id !== id || h.kind !== loc.kind || h.storedLength !== loc.storedLength || h.rawLength !== loc.rawLength) {
+    throw new StoreError('CORRUPT', `${where}: record header does not match the index`);
+  }
+  verifyContent(id, loc.kind, decompressPayloadSync(h.flags, record.subarray(RECORD_HEADER_BYTES), h.rawLength, where), where);
+}
 
 export class DiskObjectStore implements ObjectStore {
   readonly index: DiskIndex;
@@ -52,6 +65,10 @@ export class DiskObjectStore implements ObjectStore {
   #opening: Promise<Unindexed> | undefined;
   /** Commits run one after another, in the order packs were sealed. */
   #commits: Promise<void> = Promise.resolve();
+  /** Sealed packs not yet queued for a commit, and what they hold. */
+  #sealed: Unindexed[] = [];
+  #sealedRecords = 0;
+  #sealedBytes = 0;
   /**
    * The first failure of a pack write or commit. Until a flush reports it, every later record is
    * discarded: an object written after a lost one could refer to it (a manifest to its chunk).
@@ -117,20 +134,67 @@ export class DiskObjectStore implements ObjectStore {
     return loc.kind !== 'chunk' && loc.storedLength <= SYNC_READ_LIMIT ? readVerifiedSync(this.reader, id, loc) : readVerified(this.reader, id, loc);
   }
 
+  /** The object's record payload as it is in its pack, verified as `get` verifies (what a peer is sent). */
+  async getStored(id: Hash): Promise<StoredObject> {
+    const pending = this.#pending.get(id);
+    if (pending) await pending.staging.catch(() => {});
+    const loc = this.location(id);
+    if (!loc) throw new StoreError('NOT_FOUND', `object ${id} is not in the store`);
+    const u = this.#unindexed.length === 0 ? undefined : this.#unindexed.find((x) => x.writer.name === loc.pack);
+    if (u) await u.writer.drained();
+    const length = RECORD_HEADER_BYTES + loc.storedLength;
+    const tooShort = (e: unknown): never => {
+      throw isLodeError(e) && e.code === 'CORRUPT' ? new StoreError('CORRUPT', `object ${id}: record runs past the end of its pack`, { cause: e }) : e;
+    };
+    // Inflated and hashed here too: a bad disk is this node's fault, never passed on to the peer as theirs.
+    // A small record is read and inflated inline: a peer asks for thousands of them, one after another.
+    let record: Buffer;
+    if (loc.storedLength <= SYNC_READ_LIMIT) {
+      try {
+        record = this.reader.readSync(loc.pack, loc.offset, length);
+      } catch (e) {
+        return tooShort(e);
+      }
+      verifyRecordSync(record, id, loc);
+    } else {
+      record = await this.reader.read(loc.pack, loc.offset, length).catch(tooShort);
+      await verifyRecord(record, id, loc);
+    }
+    return { kind: loc.kind, compressed: (record[6]! & FLAG_ZSTD) !== 0, rawLength: loc.rawLength, bytes: record.subarray(RECORD_HEADER_BYTES) };
+  }
+
   /**
    * Stages an object and returns without waiting for its compression: the codec workers compress while
    * the caller reads and hashes on. Records still enter the pack in the order of the put calls, so an
    * object put after the ones it refers to (a manifest after its chunks, a tree after its entries) is
    * never indexed before them. Raw bytes being staged are bounded by STAGING_LIMIT.
    */
-  async put(kind: ObjectKind, id: Hash, bytes: Uint8Array): Promise<boolean> {
+  put(kind: ObjectKind, id: Hash, bytes: Uint8Array): Promise<boolean> {
+    return this.#put(kind, id, bytes, undefined, bytes.length);
+  }
+
+  /**
+   * Stages an object given as stored (by a peer's `getStored`): its payload goes into the record as it
+   * is, never compressed again. The caller has checked that it inflates to the bytes of `id`.
+   */
+  putStored(id: Hash, stored: StoredObject): Promise<boolean> {
+    return this.#put(stored.kind, id, stored.bytes, { flags: stored.compressed ? FLAG_ZSTD : 0, bytes: stored.bytes }, stored.rawLength);
+  }
+
+  /** `put` with the payload already decided (`putStored`), or to be compressed from `bytes` (undefined). */
+  async #put(kind: ObjectKind, id: Hash, bytes: Uint8Array, payload: Payload | undefined, rawLength: number): Promise<boolean> {
     if (this.has(id)) return false;
     if (this.#failure !== undefined) throw this.#failure;
     while (this.#stagingBytes > STAGING_LIMIT) await this.#stagingRoom();
-    if (this.has(id)) return false;
-    const staging = this.#stage(kind, id, bytes);
+    if (this.has(id)) {
+      this.#wakeOne();
+      return false;
+    }
+    const staging = this.#stage(kind, id, bytes, payload, rawLength);
     this.#pending.set(id, { kind, staging });
     this.#stagingBytes += bytes.length;
+    // Woken one at a time: while room is left, the next waiter gets its turn too.
+    if (this.#stagingBytes <= STAGING_LIMIT) this.#wakeOne();
     staging.then(
       () => this.#settled(id, bytes.length),
       (e: unknown) => {
@@ -144,30 +208,36 @@ export class DiskObjectStore implements ObjectStore {
   #settled(id: Hash, length: number): void {
     this.#pending.delete(id);
     this.#stagingBytes -= length;
-    const wake = this.#roomWaiters;
-    this.#roomWaiters = [];
-    for (const w of wake) w();
+    this.#wakeOne();
+  }
+
+  /**
+   * Wakes the longest waiting put, not all of them: thousands of small puts waiting at once would
+   * otherwise all wake, recheck and wait again on every settle (quadratic).
+   */
+  #wakeOne(): void {
+    if (this.#roomWaiters.length > 0 && this.#stagingBytes <= STAGING_LIMIT) this.#roomWaiters.shift()!();
   }
 
   #stagingRoom(): Promise<void> {
     return new Promise((resolve) => this.#roomWaiters.push(resolve));
   }
 
-  async #stage(kind: ObjectKind, id: Hash, raw: Uint8Array): Promise<void> {
-    const compressed = compressPayload(raw);
+  async #stage(kind: ObjectKind, id: Hash, raw: Uint8Array, ready: Payload | undefined, rawLength: number): Promise<void> {
+    const compressed = ready === undefined ? compressPayload(raw) : Promise.resolve(ready);
     const previous = this.#appendTail;
     let appended!: () => void;
     this.#appendTail = new Promise((resolve) => (appended = resolve));
     try {
       const payload = await compressed;
       await previous;
-      await this.#append(kind, id, raw, payload);
+      await this.#append(kind, id, raw, rawLength, payload);
     } finally {
       appended();
     }
   }
 
-  async #append(kind: ObjectKind, id: Hash, raw: Uint8Array, payload: { flags: number; bytes: Uint8Array }): Promise<void> {
+  async #append(kind: ObjectKind, id: Hash, raw: Uint8Array, rawLength: number, payload: Payload): Promise<void> {
     if (this.#failure !== undefined) throw this.#failure;
     let u = await this.#writer();
     if (u.writer.queuedBytes > QUEUE_LIMIT) {
@@ -175,7 +245,7 @@ export class DiskObjectStore implements ObjectStore {
       u = await this.#writer();
     }
     const storedLength = payload.bytes.length;
-    const header = { kind, flags: payload.flags, id, rawLength: raw.length, storedLength };
+    const header = { kind, flags: payload.flags, id, rawLength, storedLength };
     let parts: Uint8Array[];
     if (storedLength <= COPY_LIMIT) {
       // One exact-size buffer per small record: the queue holds no caller memory and no pool slabs.
@@ -187,7 +257,7 @@ export class DiskObjectStore implements ObjectStore {
       parts = [encodeRecordHeader(header), payload.bytes];
     }
     const offset = u.writer.reserve(parts);
-    u.records.set(id, { kind, pack: u.writer.name, offset, storedLength, rawLength: raw.length });
+    u.records.set(id, { kind, pack: u.writer.name, offset, storedLength, rawLength });
     const w = u.writer;
     if (w.size >= this.#packTarget) this.#seal();
     // The caller's buffer is in the queue: it must not be reused before it is written.
@@ -211,56 +281,81 @@ export class DiskObjectStore implements ObjectStore {
     return this.#opening;
   }
 
-  /** Seals the current pack: its commit (fsync, then index) runs in the background while a new pack fills. */
+  /**
+   * Seals the current pack. Sealed packs are indexed together, in one transaction, at the next flush or
+   * once they hold COMMIT_RECORDS records or COMMIT_BYTES bytes: every LMDB transaction rewrites most
+   * leaf pages of the (randomly keyed) object table, and copy-on-write keeps the old ones in the file,
+   * so one commit per pack made the index about 2.5 times its live size.
+   */
   #seal(): void {
     const u = this.#current;
     if (!u) return;
     this.#current = undefined;
+    // Made durable now, in the background, so that a commit much later does not wait for it all at once.
+    u.synced = u.writer.sync();
+    u.synced.catch(() => {}); // awaited by the commit, which records the failure
+    this.#sealed.push(u);
+    this.#sealedRecords += u.records.size;
+    this.#sealedBytes += u.writer.size;
+    if (this.#sealedRecords >= COMMIT_RECORDS || this.#sealedBytes >= COMMIT_BYTES) this.#commitSealed(undefined);
+  }
+
+  /** Queues the commit of every sealed pack, and of `open` (which stays open for more records) if given. */
+  #commitSealed(open: Unindexed | undefined): void {
+    const sealed = this.#sealed;
+    this.#sealed = [];
+    this.#sealedRecords = 0;
+    this.#sealedBytes = 0;
     this.#commits = this.#commits.then(async () => {
-      await this.#commit(u);
-      await u.writer.close().catch(() => {});
-      this.#unindexed.splice(this.#unindexed.indexOf(u), 1);
-      packsInProgress.delete(u.writer.name);
+      await this.#commit(open ? [...sealed, open] : sealed);
+      for (const u of sealed) {
+        await u.writer.close().catch(() => {});
+        this.#unindexed.splice(this.#unindexed.indexOf(u), 1);
+        packsInProgress.delete(u.writer.name);
+      }
     });
   }
 
-  /** Indexes the records staged in `u` so far, once their bytes are durable. Never rejects: failures poison. */
-  async #commit(u: Unindexed): Promise<void> {
-    const batch = [...u.records];
+  /** Indexes the records staged in `us` so far, once their bytes are durable. Never rejects: failures poison. */
+  async #commit(us: Unindexed[]): Promise<void> {
+    const batches = us.map((u) => ({ u, batch: [...u.records] }));
     try {
       // After a failure (already recorded, to be reported by flush) nothing more is indexed.
-      if (this.#failure !== undefined || u.writer.failure) return;
-      if (batch.length === 0) return;
-      await u.writer.sync();
+      if (this.#failure !== undefined || us.some((u) => u.writer.failure)) return;
+      const full = batches.filter((b) => b.batch.length > 0);
+      if (full.length === 0) return;
+      await Promise.all(full.map((b) => b.u.synced ?? b.u.writer.sync()));
       await this.index.write(() => {
-        const n = this.index.registerPackInTxn(u.writer.name);
-        for (const [id, loc] of batch) {
-          const key = hashToBytes(id);
-          // Another process may have indexed the same object meanwhile; its copy wins, ours is dead space.
-          if (this.index.objects.doesExist(key)) continue;
-          this.index.objects.putSync(key, encodeRow({ kind: loc.kind, pack: n, offset: loc.offset, storedLength: loc.storedLength, rawLength: loc.rawLength }));
+        for (const { u, batch } of full) {
+          const n = this.index.registerPackInTxn(u.writer.name);
+          for (const [id, loc] of batch) {
+            const key = hashToBytes(id);
+            // Another process may have indexed the same object meanwhile; its copy wins, ours is dead space.
+            if (this.index.objects.doesExist(key)) continue;
+            this.index.objects.putSync(key, encodeRow({ kind: loc.kind, pack: n, offset: loc.offset, storedLength: loc.storedLength, rawLength: loc.rawLength }));
+          }
         }
       });
     } catch (e) {
       this.#failure ??= e;
     } finally {
       // Indexed or discarded, these are no longer staged: never half-present.
-      for (const [id] of batch) u.records.delete(id);
+      for (const { u, batch } of batches) for (const [id] of batch) u.records.delete(id);
     }
   }
 
   async flush(): Promise<void> {
     await Promise.allSettled([...this.#pending.values()].map((p) => p.staging));
-    const u = this.#current;
-    if (u) {
-      // The pack stays open for more records; only what is in it now gets indexed.
-      this.#commits = this.#commits.then(() => this.#commit(u));
-    }
+    // The current pack stays open for more records; only what is in it now gets indexed.
+    this.#commitSealed(this.#current);
     await this.#commits;
     const err = this.#failure;
     if (err !== undefined) {
       this.#failure = undefined;
-      if (this.#current?.writer.failure) this.#seal();
+      if (this.#current?.writer.failure) {
+        this.#seal();
+        this.#commitSealed(undefined);
+      }
       await this.#commits;
       throw err;
     }
@@ -272,6 +367,7 @@ export class DiskObjectStore implements ObjectStore {
       await this.flush();
     } finally {
       this.#seal();
+      this.#commitSealed(undefined);
       await this.#commits;
     }
   }

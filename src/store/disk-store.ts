@@ -4,13 +4,13 @@ import { mkdir, readFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreError, generateKeypair, publicKeyOf, toHex, type NodeId } from '../core/index.ts';
 import { createBlobs } from './blobs.ts';
-import { chunkStream } from './chunker.ts';
+import { CHUNK_MIN, chunkStream } from './chunker.ts';
 import { DiskIndex } from './disk-index.ts';
 import { DiskMetaStore } from './disk-meta.ts';
 import { DiskObjectStore } from './disk-objects.ts';
 import { writeFileDurable } from './durable-file.ts';
 import { acquireShared, type StoreLock } from './locks.ts';
-import type { DiskFaults } from './pack-file.ts';
+import { packPath, type DiskFaults } from './pack-file.ts';
 import { MemoryMetaStore } from './memory.ts';
 import type { Blobs, Identity, MetaStore, Objects, Store } from './ports.ts';
 import { createObjects } from './typed.ts';
@@ -52,7 +52,13 @@ export class DiskStore implements Store {
     this.#cacheIndex = cache.index;
     this.cache = cache.index ? new DiskMetaStore(cache.index) : new MemoryMetaStore();
     this.cacheProblem = cache.problem;
-    this.blobs = createBlobs(objects, chunkStream);
+    // Restores of large files read chunks in a worker, straight from the packs the index names.
+    this.blobs = createBlobs(objects, chunkStream, CHUNK_MIN, (id) => {
+      const row = objects.index.row(id);
+      if (!row || row.kind !== 'chunk') return undefined;
+      const pack = objects.index.packName(row.pack);
+      return { pack, packPath: packPath(objects.packDir, pack), offset: row.offset, storedLength: row.storedLength, rawLength: row.rawLength };
+    });
     this.typed = createObjects(objects, (id, kind) => objects.getOfKind(id, kind));
     this.lockDir = join(path, 'locks');
     this.#lock = lock;

@@ -8,3 +8,5 @@ export { gc, type GcReport, type GcOptions } from './gc.ts';
 export { chunkStream, cutPoint, CHUNK_MIN, CHUNK_AVG, CHUNK_MAX } from './chunker.ts';
 export { createBlobs } from './blobs.ts';
 export { createObjects } from './typed.ts';
+/** Inflates one zstd frame (a stored payload) to exactly the given length, reusing this thread's context. */
+export { decompressSync as inflateFrame } from './payload-codec.ts';

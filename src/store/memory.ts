@@ -3,7 +3,8 @@
 import { blake3Hex, generateKeypair, toHex, StoreError, type Hash, type NodeId } from '../core/index.ts';
 import { createBlobs } from './blobs.ts';
 import { chunkStream } from './chunker.ts';
-import type { MetaStore, MetaTable, MetaWrite, ObjectKind, ObjectStore, Store } from './ports.ts';
+import { MIN_COMPRESS, compressFrame, decompressSync } from './payload-codec.ts';
+import type { MetaStore, MetaTable, MetaWrite, ObjectKind, ObjectStore, Store, StoredObject } from './ports.ts';
 import { createObjects } from './typed.ts';
 
 export class MemoryObjectStore implements ObjectStore {
@@ -24,6 +25,27 @@ export class MemoryObjectStore implements ObjectStore {
     // Uint8Array.from copies; a Buffer's slice() would share the caller's memory.
     this.#objects.set(id, { kind, bytes: Uint8Array.from(bytes) });
     return true;
+  }
+
+  /** Compressed as the disk store would (the same zstd frames), so in-memory sync runs the stored path too. */
+  async getStored(id: Hash): Promise<StoredObject> {
+    const kind = this.kind(id);
+    const bytes = await this.get(id);
+    const frame = bytes.length < MIN_COMPRESS ? undefined : compressFrame(bytes);
+    return frame === undefined ? { kind: kind!, compressed: false, rawLength: bytes.length, bytes } : { kind: kind!, compressed: true, rawLength: bytes.length, bytes: frame };
+  }
+
+  async putStored(id: Hash, stored: StoredObject): Promise<boolean> {
+    if (this.#objects.has(id)) return false;
+    // Kept raw, like everything here; a frame that does not inflate to its length is refused as the disk store's reader would.
+    let raw: Uint8Array;
+    try {
+      raw = stored.compressed ? decompressSync(stored.bytes, stored.rawLength) : stored.bytes;
+    } catch (e) {
+      throw new StoreError('CORRUPT', `object ${id}: stored payload does not inflate to ${stored.rawLength} bytes`, { cause: e });
+    }
+    if (raw.length !== stored.rawLength) throw new StoreError('CORRUPT', `object ${id}: stored length differs from raw length`);
+    return this.put(stored.kind, id, raw);
   }
 
   async flush(): Promise<void> {}

@@ -22,15 +22,90 @@ export function looksIncompressible(raw: Uint8Array): boolean {
   return zlib.zstdCompressSync(sample, { params, pledgedSrcSize: sample.length }).length > sample.length * 0.97;
 }
 
-/** The zstd frame of `raw` when it saves at least 1/64, without sampling first. */
-export function compressFrame(raw: Uint8Array): Uint8Array | undefined {
-  // One output buffer large enough for anything that compresses at all: one pass, no concatenation.
-  const z = zlib.zstdCompressSync(raw, { params, pledgedSrcSize: raw.length, chunkSize: Math.max(64, raw.length + 64) });
-  return z.length >= raw.length - (raw.length >> 6) ? undefined : z;
+/**
+ * One zstd context kept for the life of the thread, reset between frames: creating a context per call
+ * (what zstdCompressSync does) cost more than compressing a small file. This drives node:zlib's handle
+ * directly (`writeSync` and `_writeState`, what zlib's own synchronous path uses); when the handle does
+ * not look like that (another Node version), `reusable` is undefined and the public calls are used.
+ */
+interface RawHandle {
+  reset(): void;
+  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
+  onerror: (message: string) => void;
+}
+interface Reusable { handle: RawHandle; state: Uint32Array; error: string | undefined }
+
+function reusable(make: () => zlib.ZstdCompress | zlib.ZstdDecompress): Reusable | undefined {
+  try {
+    const stream = make() as unknown as { _handle?: Partial<RawHandle>; _writeState?: unknown };
+    const h = stream._handle;
+    if (h && typeof h.reset === 'function' && typeof h.writeSync === 'function' && stream._writeState instanceof Uint32Array) {
+      const r: Reusable = { handle: h as RawHandle, state: stream._writeState, error: undefined };
+      // The stream's own handler would destroy it; a failed frame is reported by runFrame instead.
+      r.handle.onerror = (message) => { r.error = message; };
+      return r;
+    }
+  } catch {
+    // fall through to the public API
+  }
+  return undefined;
 }
 
-/** Inflates a zstd frame to exactly `rawLength` bytes; throws on a frame that does not decode to that. */
+let compressor: Reusable | undefined | null = null;
+let decompressor: Reusable | undefined | null = null;
+
+/**
+ * Runs one whole frame through a reused context into `out`; the bytes written, or -1 when `out` was
+ * too small or input was left over. The state words are zlib's: [output space left, input left].
+ */
+function runFrame(r: Reusable, input: Uint8Array, out: Uint8Array): number {
+  r.handle.reset();
+  r.handle.writeSync(zlib.constants.ZSTD_e_end, input, 0, input.length, out, 0, out.length);
+  if (r.error !== undefined) throw new RangeError(r.error);
+  const outLeft = r.state[0]!;
+  const inLeft = r.state[1]!;
+  return inLeft !== 0 || outLeft === 0 ? -1 : out.length - outLeft;
+}
+
+/** The zstd frame of `raw` when it saves at least 1/64, without sampling first. */
+export function compressFrame(raw: Uint8Array): Uint8Array | undefined {
+  const limit = raw.length - (raw.length >> 6);
+  if (compressor === null) compressor = reusable(() => zlib.createZstdCompress({ params }));
+  if (compressor) {
+    // Room for one byte past the limit: a frame that fills it is not worth keeping.
+    const out = Buffer.allocUnsafe(Math.max(limit, 1) + 1);
+    try {
+      const n = runFrame(compressor, raw, out);
+      return n < 0 || n >= limit ? undefined : out.subarray(0, n);
+    } catch {
+      compressor = undefined; // a handle that fails to compress: the public path from now on
+    }
+  }
+  // One output buffer large enough for anything that compresses at all: one pass, no concatenation.
+  const z = zlib.zstdCompressSync(raw, { params, pledgedSrcSize: raw.length, chunkSize: Math.max(64, raw.length + 64) });
+  return z.length >= limit ? undefined : z;
+}
+
+/**
+ * Inflates a zstd frame to exactly `rawLength` bytes; throws on a frame that does not decode to that.
+ * (Every read also checks the bytes against their hash, so a frame is never trusted on its own.)
+ */
 export function decompressSync(stored: Uint8Array, rawLength: number): Uint8Array {
+  if (decompressor === null) decompressor = reusable(() => zlib.createZstdDecompress());
+  if (decompressor) {
+    // One byte more than expected: a frame that decodes to more fills it and is refused.
+    const out = Buffer.allocUnsafeSlow(rawLength + 1);
+    let n: number;
+    try {
+      n = runFrame(decompressor, stored, out);
+    } catch (e) {
+      // A damaged frame: the context may be left mid-frame, so the next frame gets a new one.
+      decompressor = null;
+      throw new RangeError(`zstd frame does not decode: ${(e as Error).message}`);
+    }
+    if (n !== rawLength) throw new RangeError(`decoded length ${n < 0 ? 'over' : n}, expected ${rawLength}`);
+    return out.subarray(0, n);
+  }
   // maxOutputLength bounds what a hostile or damaged frame can make us allocate.
   const raw = zlib.zstdDecompressSync(stored, { maxOutputLength: Math.max(rawLength, 1), chunkSize: Math.max(rawLength, 64) });
   if (raw.length !== rawLength) throw new RangeError(`decoded length ${raw.length}, expected ${rawLength}`);

@@ -8,6 +8,13 @@ export type ObjectKind = 'chunk' | 'tree' | 'commit' | 'manifest';
 export interface ObjectLocation { kind: ObjectKind; pack: string; offset: number; length: number }
 
 /**
+ * An object as a store keeps it: one zstd frame that inflates to exactly `rawLength` bytes
+ * (`compressed`), or the raw bytes themselves. Peers exchange chunks in this form, so neither side
+ * compresses them again.
+ */
+export interface StoredObject { kind: ObjectKind; compressed: boolean; rawLength: number; bytes: Uint8Array }
+
+/**
  * Content-addressed objects. `put` stages an object; it becomes visible to other processes, and
  * durable, only at `flush`, which makes the pack bytes durable before the index rows commit.
  * Every `get` verifies the bytes against the id (manifests, keyed by blob id, are checked by decoding
@@ -23,6 +30,17 @@ export interface ObjectStore {
    * `bytes` until the object is written: the caller must not change them afterwards.
    */
   put(kind: ObjectKind, id: Hash, bytes: Uint8Array): Promise<boolean>;
+  /**
+   * The object as stored, verified against its id as `get` verifies (NOT_FOUND, CORRUPT). Optional: a
+   * store without it is read with `get`. The memory store and the disk store have it.
+   */
+  getStored?(id: Hash): Promise<StoredObject>;
+  /**
+   * Stages an object given as stored, keeping its payload as it is (never compressed again); false when
+   * it was stored already. The caller must have checked that it inflates to the bytes `id` names.
+   * Optional, like `getStored`.
+   */
+  putStored?(id: Hash, stored: StoredObject): Promise<boolean>;
   /** Makes everything staged so far durable and indexed. */
   flush(): Promise<void>;
   /** Every indexed id, in id order. */
@@ -64,6 +82,22 @@ export interface BlobWriteResult { id: BlobId; size: number; chunks: number; new
 export interface Blobs {
   /** Chunks, hashes, compresses and stages a file's content, streaming. */
   write(source: AsyncIterable<Uint8Array>): Promise<BlobWriteResult>;
+  /**
+   * `write` for an open regular file, from its current position to its end (`size` says how much was
+   * read). A worker thread reads, cuts and hashes it; absent when the store has no worker threads.
+   * Resolves or rejects only once nothing uses `fd` any more. A failed read rejects with StoreError
+   * SOURCE_READ, whose cause carries the system error's `code` and `syscall`.
+   */
+  writeFile?(fd: number): Promise<BlobWriteResult>;
+  /**
+   * Writes a multi-chunk blob into the open file `fd` from offset 0, in a worker thread, every chunk
+   * verified and the whole checked against the id before it resolves with the bytes written; undefined
+   * when it cannot (no worker threads, a one-chunk blob, chunks not indexed yet): then use `read`. A
+   * failed read rejects with its StoreError (CORRUPT, NOT_FOUND, MISSING_PACK, …), a failed write with
+   * StoreError TARGET_WRITE whose cause has the system error's `code` and `syscall`. Bytes may have been
+   * written to `fd` before a failure.
+   */
+  readInto?(id: BlobId, fd: number): Promise<number | undefined>;
   /** Streams a blob's bytes; each chunk verified, and the whole content checked against the id at the end. */
   read(id: BlobId): AsyncIterable<Uint8Array>;
   manifest(id: BlobId): Promise<BlobManifest>;

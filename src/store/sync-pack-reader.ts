@@ -73,21 +73,7 @@ export class SyncPackReader {
       this.#fds.set(name, fd);
       return fd;
     }
-    try {
-      fd = openSync(this.#pathOf(name), 'r');
-    } catch (e) {
-      if ((e as { code?: string }).code === 'ENOENT') throw new StoreError('MISSING_PACK', `pack ${name} is missing`, { cause: e });
-      throw new StoreError('IO', `cannot open pack ${name}: ${(e as Error).message}`, { cause: e });
-    }
-    try {
-      const head = Buffer.alloc(PACK_HEADER_BYTES);
-      readSync(fd, head, 0, PACK_HEADER_BYTES, 0);
-      checkPackHeader(head, name);
-    } catch (e) {
-      closeSync(fd);
-      if (e instanceof StoreError) throw e;
-      throw new StoreError('IO', `cannot read pack ${name}: ${(e as Error).message}`, { cause: e });
-    }
+    fd = openPackForRead(this.#pathOf(name), name);
     this.#fds.set(name, fd);
     // No read is ever in flight on these descriptors, so the least recently used one can go at once.
     for (const [old, oldFd] of this.#fds) {
@@ -111,4 +97,28 @@ export class SyncPackReader {
     for (const fd of this.#fds.values()) closeSync(fd);
     this.#fds.clear();
   }
+}
+
+/**
+ * Opens the pack file at `path` (named `name` in errors) for synchronous reads, its header checked:
+ * MISSING_PACK when it is gone, IO when it cannot be opened or read, the header's own error otherwise.
+ */
+export function openPackForRead(path: string, name: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') throw new StoreError('MISSING_PACK', `pack ${name} is missing`, { cause: e });
+    throw new StoreError('IO', `cannot open pack ${name}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    const head = Buffer.alloc(PACK_HEADER_BYTES);
+    readSync(fd, head, 0, PACK_HEADER_BYTES, 0);
+    checkPackHeader(head, name);
+  } catch (e) {
+    closeSync(fd);
+    if (e instanceof StoreError) throw e;
+    throw new StoreError('IO', `cannot read pack ${name}: ${(e as Error).message}`, { cause: e });
+  }
+  return fd;
 }

@@ -6,6 +6,8 @@ import type { Store } from '../store/index.ts';
 import { coveringHead, frontier, joinFrontier } from './convergence.ts';
 import type { Fetcher, PeerId } from './fetcher.ts';
 import type { LogFeed } from './log-feed.ts';
+import type { ObjectRecord } from './messages.ts';
+import { pushRecords } from './push-objects.ts';
 import type { ArenaTransfer, SyncNodeOptions } from './node-sync-types.ts';
 
 const COMMAND = 'sync';
@@ -21,6 +23,8 @@ export interface BranchConvergerContext {
   now(): number;
   /** Appends entries to the change log and sends them to caught-up peers. */
   record(entries: readonly Uint8Array[], arena: ArenaId, origin: PeerId | undefined): Promise<void>;
+  /** Sends unasked objects to the arena's caught-up peers. */
+  push(arena: ArenaId, objects: ObjectRecord[]): void;
   /** Hands the carrier a HEADS message for a new entry of this node's own. */
   announce(arena: ArenaId, entry: Uint8Array): void;
 }
@@ -31,6 +35,8 @@ export class BranchConverger {
   /** One convergence at a time per (arena, branch); a trigger during one runs it once more after. */
   readonly #converging = new Map<string, { again: boolean; prefer: Set<PeerId> }>();
   readonly #transfers = new Set<ArenaTransfer>();
+  /** (arena, branch) whose last convergence could not fetch some entry's commit from any peer. */
+  readonly #unfetched = new Set<string>();
   /** (arena, branch, commit) already reported through onCannotPublish. */
   readonly #unpublishable = new Set<string>();
 
@@ -42,6 +48,11 @@ export class BranchConverger {
   /** The commits being fetched now, per arena and branch, with their progress. */
   transfers(): ArenaTransfer[] {
     return [...this.#transfers].map((t) => ({ ...t }));
+  }
+
+  /** Whether the last convergence of the branch left some entry's commit unfetched (no peer had it). */
+  lacksCommits(arena: ArenaId, branch: string): boolean {
+    return this.#unfetched.has(`${arena}/${branch}`);
   }
 
   converge(arena: ArenaId, branch: string, prefer?: PeerId): Promise<void> {
@@ -75,6 +86,7 @@ export class BranchConverger {
     const key = branchKey(branch);
     const peers = [...new Set([...prefer, ...[...this.#ctx.peers].filter(([, s]) => s.arenas?.has(arena)).map(([p]) => p)])];
     const heads: CommitId[] = [];
+    let unfetched = false;
     for (const { entry } of listHeadEntries(this.#store, arena)) {
       if (entry.key !== key) continue;
       try {
@@ -93,8 +105,11 @@ export class BranchConverger {
       } catch (e) {
         // No connected peer has it yet: the next HELLO or HEADS retries.
         if (!(e instanceof SyncError && e.code === 'UNAVAILABLE')) throw e;
+        unfetched = true;
       }
     }
+    if (unfetched) this.#unfetched.add(`${arena}/${branch}`);
+    else this.#unfetched.delete(`${arena}/${branch}`);
     for (;;) {
       const own = getBranch(this.#store, arena, branch);
       const all = own === undefined ? heads : [own, ...heads];
@@ -106,6 +121,7 @@ export class BranchConverger {
       if (target === undefined || target === own) break;
       try {
         await moveBranch(this.#store, arena, branch, target, { command: COMMAND, reason: `sync to ${target.slice(0, 12)}`, expect: own ?? null });
+        this.#ctx.opts.onBranchMoved?.(arena, branch, target);
         break;
       } catch (e) {
         // A local commit moved the branch meanwhile: take it into account and try again.
@@ -131,10 +147,17 @@ export class BranchConverger {
       }
       return;
     }
-    const mine = listHeadEntries(this.#store, arena).find(({ entry }) => entry.author === this.#store.identity.nodeId && entry.key === key);
+    const entries = listHeadEntries(this.#store, arena).filter(({ entry }) => entry.key === key);
+    const mine = entries.find(({ entry }) => entry.author === this.#store.identity.nodeId);
     if (mine?.entry.commit === head) return;
+    // The branch followed another writer's entry: that entry already tells every peer where it is, and a
+    // copy signed by each node that followed would only make every peer verify, store and pass on more.
+    if (entries.some(({ entry }) => entry.commit === head)) return;
+    // The head's small objects first, so they are waiting when the entry arrives (by gossip or LOG),
+    // then the gossip, which needs no log step, then the log that backs it up.
+    this.#ctx.push(arena, await pushRecords(this.#store, head));
     const { bytes } = await publishHead(this.#store, arena, branch, head, { now: this.#ctx.now() });
-    await this.#ctx.record([bytes], arena, undefined);
     this.#ctx.announce(arena, bytes);
+    await this.#ctx.record([bytes], arena, undefined);
   }
 }

@@ -40,6 +40,8 @@ export interface Request {
   cost: number;
   candidates: PeerId[];
   current?: PeerId;
+  /** The peer whose stored (compressed) answer is being inflated: its duplicates are ignored meanwhile. */
+  inflatingFrom?: PeerId | undefined;
   resolve(r: Answer): void;
   reject(e: unknown): void;
   promise: Promise<Answer>;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { zstdCompressSync } from 'node:zlib';
 import type { CommitId, Hash } from '../core/index.ts';
 import { createArena, createCommit, editTree } from '../history/index.ts';
 import { fsck, memoryStore, type Store } from '../store/index.ts';
@@ -19,14 +20,37 @@ async function source(): Promise<{ store: Store; head: CommitId }> {
   };
   const t1 = await editTree(store, undefined, new Map([['a.txt', await file(Buffer.from('a\n'))], ['d/e/b.txt', await file(Buffer.from('b\n'))]]));
   const c1 = await createCommit(store, { tree: t1, parents: [], message: 'one', time: 1 });
-  const t2 = await editTree(store, t1, new Map([['big.bin', await file(randomBytes(6 * 1024 * 1024))], ['d/c.txt', await file(Buffer.from('c\n'))]]));
+  const text = Buffer.from('a compressible line of text, again and again\n'.repeat(5000));
+  const t2 = await editTree(store, t1, new Map([['big.bin', await file(randomBytes(6 * 1024 * 1024))], ['d/c.txt', await file(Buffer.from('c\n'))], ['d/text.txt', await file(text)]]));
   const head = await createCommit(store, { tree: t2, parents: [c1], message: 'two', time: 2 });
   const big = (await store.typed.getTree(t2)).entries.find((e) => e.name === 'big.bin');
   assert.ok(big?.kind === 'file' && store.objects.kind(big.blob) === 'manifest', 'the big file has a manifest');
   return { store, head };
 }
 
-type Behaviour = 'good' | 'corrupt' | 'empty' | 'silent';
+type Behaviour = 'good' | 'corrupt' | 'empty' | 'silent' | Stored;
+/**
+ * Chunks sent as stored (zstd frames): as the store keeps them, or hostile: a valid frame of other bytes,
+ * bytes that are no zstd frame, or a true frame whose raw length is a lie (one byte more, one byte less).
+ */
+type Stored = 'stored' | 'stored-wrong' | 'stored-garbage' | 'stored-long' | 'stored-short';
+
+let sentCompressed = 0;
+
+async function storedRecord(src: Store, id: Hash, how: Stored): Promise<ObjectRecord> {
+  const kind = src.objects.kind(id)!;
+  if (kind !== 'chunk') return { kind, id, bytes: await src.objects.get(id) };
+  if (how === 'stored') {
+    const s = await src.objects.getStored!(id);
+    if (s.compressed) sentCompressed++;
+    return s.compressed ? { kind, id, bytes: s.bytes, rawLength: s.rawLength } : { kind, id, bytes: s.bytes };
+  }
+  const raw = Buffer.from(await src.objects.get(id));
+  if (how === 'stored-garbage') return { kind, id, bytes: randomBytes(100), rawLength: raw.length };
+  if (how === 'stored-wrong') raw[raw.length >> 1]! ^= 1;
+  const rawLength = raw.length + (how === 'stored-long' ? 1 : how === 'stored-short' ? -1 : 0);
+  return { kind, id, bytes: zstdCompressSync(raw), rawLength: Math.max(rawLength, 0) };
+}
 
 /** Drives a fetch against peers that answer from `src` as their behaviour says; returns the ids asked for. */
 async function drive(fetcher: Fetcher, run: () => Promise<void>, queue: { peer: string; m: SyncMessage }[], src: Store, peers: Record<string, Behaviour>, stopAfter = Infinity): Promise<{ asked: Hash[]; result: Promise<void> }> {
@@ -45,6 +69,11 @@ async function drive(fetcher: Fetcher, run: () => Promise<void>, queue: { peer: 
     if (how === 'silent') continue;
     if (how === 'empty') { fetcher.receiveHaveNot(next.peer, next.m.ids); continue; }
     const objects: ObjectRecord[] = [];
+    if (how.startsWith('stored')) {
+      for (const id of next.m.ids) objects.push(await storedRecord(src, id, how as Stored));
+      fetcher.receiveObjects(next.peer, objects);
+      continue;
+    }
     for (const id of next.m.ids) {
       const bytes = await src.objects.get(id);
       if (how === 'corrupt') bytes[bytes.length >> 1]! ^= 1;
@@ -85,6 +114,33 @@ test('wrong bytes are rejected before storing, the peer is reported, and the fet
   const report = await fsck(dest, [head], { readData: true });
   assert.equal(report.ok, true, JSON.stringify(report.errors));
 });
+
+test('chunks sent as stored (zstd frames) are inflated, checked and stored as sent', async () => {
+  const { store: src, head } = await source();
+  const dest = memoryStore();
+  const { queue, bad, fetcher } = setup(dest);
+  sentCompressed = 0;
+  const { result } = await drive(fetcher, () => fetcher.fetchCommit(head, ['p']), queue, src, { p: 'stored' });
+  await result;
+  assert.ok(sentCompressed > 0, 'some chunk went as a zstd frame');
+  assert.deepEqual(bad, []);
+  assert.equal((await fsck(dest, [head], { readData: true })).ok, true);
+  assert.deepEqual([...dest.objects.ids()], [...src.objects.ids()]);
+});
+
+for (const how of ['stored-wrong', 'stored-garbage', 'stored-long', 'stored-short'] as const) {
+  test(`a chunk sent as stored that is hostile (${how}) is rejected before storing, and the fetch continues from another`, async () => {
+    const { store: src, head } = await source();
+    const dest = memoryStore();
+    const { queue, bad, fetcher } = setup(dest);
+    const { result } = await drive(fetcher, () => fetcher.fetchCommit(head, ['liar', 'good']), queue, src, { liar: how, good: 'stored' });
+    await result;
+    assert.ok(bad.length >= 1, 'the liar is reported');
+    assert.ok(bad.every((b) => b.peer === 'liar' && b.code === 'BAD_OBJECT'));
+    assert.equal((await fsck(dest, [head], { readData: true })).ok, true);
+    assert.deepEqual([...dest.objects.ids()], [...src.objects.ids()]);
+  });
+}
 
 test('a fetch nobody can serve fails with UNAVAILABLE and stores nothing wrong', async () => {
   const { store: src, head } = await source();

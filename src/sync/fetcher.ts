@@ -1,63 +1,44 @@
 // Pulls everything a commit references that this store lacks, from one or more peers, by WANT batches
-// that slide: a bounded window of ids and bytes stays requested, refilled as replies are stored.
+// that slide (request-window.ts): a bounded window of ids and bytes stays requested, refilled as replies are stored.
 // Each object is checked against its id before it is stored, and stored only after everything it names
 // (chunks before their manifest, entries before their tree, parents and tree before their commit), so a
 // present object always has its whole closure: a restart re-walks from what is present and never asks
 // for a stored object again. Sync layer; it sends messages through the caller and owns no socket.
 import { SyncError, type Commit, type CommitId, type Hash } from '../core/index.ts';
-import { CHUNK_MAX, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
 import { BlobHashCheck, HoldBudget } from './blob-hash-check.ts';
 import { oldestFirst } from './commit-order.ts';
 import { SMALL_REPLY, type Answer, type Context, type FetcherOptions, type FetchProgress, type PeerId, type Request } from './fetch-types.ts';
-import { MAX_WANT_IDS, type ObjectRecord } from './messages.ts';
-import { checkReceived, type CheckedObject, type WantedKind } from './object-check.ts';
+import type { ObjectRecord } from './messages.ts';
+import { checkReceived, inflateReceived, type CheckedObject, type WantedKind } from './object-check.ts';
 import { ObjectWriter } from './object-writer.ts';
-import { RequestQueue } from './request-queue.ts';
-import { wantParts } from './want-parts.ts';
+import { OfferedObjects } from './offered-objects.ts';
+import { RequestWindow } from './request-window.ts';
 
 export type { FetcherOptions, FetchProgress, PeerId } from './fetch-types.ts';
 export { FLUSH_EVERY_BYTES } from './object-writer.ts';
 
 export class Fetcher {
   readonly #store: Store;
-  readonly #send: FetcherOptions['send'];
-  readonly #onBadPeer: FetcherOptions['onBadPeer'];
-  readonly #maxInFlight: number;
-  readonly #maxInFlightBytes: number;
   readonly #hold: HoldBudget;
-  readonly #timeoutMs: number;
-  readonly #wantIds: number;
-  readonly #wantBytes: number;
-  readonly #pending = new Map<Hash, Request>();
-  readonly #queued = new RequestQueue<Request>();
-  #inFlight = 0;
-  #inFlightBytes = 0;
+  readonly #window: RequestWindow;
   readonly #writer: ObjectWriter;
-  /** Chunk bytes received and not yet stored. */
-  #storingBytes = 0;
-  #pumpScheduled = false;
-  readonly #bad = new Set<PeerId>();
-  readonly #gone = new Set<PeerId>();
   /** Trees and blobs being completed, shared by concurrent fetches. */
   readonly #completing = new Map<Hash, Promise<void>>();
   readonly #received = { objects: 0, bytes: 0 };
+  /** Small objects peers pushed unasked with their announcements, taken before asking anyone. */
+  readonly #offered = new OfferedObjects();
 
   constructor(opts: FetcherOptions) {
     this.#store = opts.store;
-    this.#send = opts.send;
+    this.#window = new RequestWindow(opts);
     this.#writer = new ObjectWriter(opts.store);
-    this.#onBadPeer = opts.onBadPeer;
-    this.#maxInFlight = opts.maxInFlight ?? 1024;
-    this.#maxInFlightBytes = opts.maxInFlightBytes ?? 32 * 1024 * 1024;
     this.#hold = new HoldBudget(opts.holdBytes ?? 32 * 1024 * 1024);
-    this.#timeoutMs = opts.requestTimeoutMs ?? 30_000;
-    this.#wantIds = Math.min(opts.wantIds ?? 64, MAX_WANT_IDS);
-    this.#wantBytes = opts.wantBytes ?? 4 * 1024 * 1024;
   }
 
   /** Requests waiting for an answer or a slot. */
   get pending(): number {
-    return this.#pending.size;
+    return this.#window.pending;
   }
 
   /** Objects received and verified since this fetcher started, and their bytes. */
@@ -94,94 +75,85 @@ export class Fetcher {
     }
   }
 
-  /** Feeds an OBJECTS message from `peer`. Objects nobody asked that peer for are ignored. */
+  /**
+   * Feeds an OBJECTS message from `peer`. Small objects nobody asked for are held for a while as offers (a
+   * push with an announcement); objects asked of another peer are ignored. A chunk sent as stored is
+   * inflated before its check (a large one on the thread pool); it may not claim more bytes than were
+   * asked for, which bounds what inflating it allocates.
+   */
   receiveObjects(peer: PeerId, records: readonly ObjectRecord[]): void {
     for (const r of records) {
-      const req = this.#pending.get(r.id);
-      if (req === undefined || req.current !== peer) continue;
-      let object: CheckedObject;
-      try {
-        object = checkReceived(req.wanted, r);
-      } catch (e) {
-        if (!(e instanceof SyncError)) throw e;
-        this.#reportBad(peer, e);
+      const req = this.#window.requestFor(r.id);
+      if (req === undefined) {
+        // Pushes are small raw objects; a stored (compressed) chunk is only ever a reply.
+        if (r.rawLength === undefined && !this.#store.objects.has(r.id)) this.#offered.offer(peer, r);
         continue;
       }
-      this.#received.objects++;
-      this.#received.bytes += r.bytes.length;
-      this.#settle(req);
-      req.resolve({ object, peer, stored: this.#storing(object.kind === 'chunk' ? req.cost : 0) });
+      if (req.current !== peer || req.inflatingFrom === peer) continue;
+      if (r.rawLength === undefined) {
+        this.#accept(req, peer, r, r.bytes);
+        continue;
+      }
+      if (r.rawLength > req.cost) {
+        this.#window.reportBad(peer, new SyncError('BAD_OBJECT', `the ${r.kind} sent for ${r.id} claims ${r.rawLength} bytes, more than the ${req.cost} asked for`));
+        continue;
+      }
+      req.inflatingFrom = peer;
+      const current = (): boolean => {
+        if (req.inflatingFrom === peer) req.inflatingFrom = undefined;
+        return this.#window.requestFor(r.id) === req && req.current === peer;
+      };
+      const refuse = (e: unknown): void => {
+        this.#window.reportBad(peer, e instanceof SyncError ? e : new SyncError('BAD_OBJECT', `${r.kind} ${r.id} sent as stored: ${(e as Error).message}`, { cause: e }));
+      };
+      inflateReceived({ ...r, rawLength: r.rawLength }).then((raw) => {
+        if (!current()) return;
+        // Off the message's call stack: a check that throws here must not become an unhandled rejection.
+        try {
+          this.#accept(req, peer, r, raw);
+        } catch (e) {
+          refuse(e);
+        }
+      }, (e: unknown) => { if (current()) refuse(e); });
     }
+  }
+
+  /** Checks one answer against its request (`raw`: its bytes, inflated if it came as stored) and settles it. */
+  #accept(req: Request, peer: PeerId, r: ObjectRecord, raw: Uint8Array): void {
+    let object: CheckedObject;
+    try {
+      object = checkReceived(req.wanted, r, raw);
+    } catch (e) {
+      if (!(e instanceof SyncError)) throw e;
+      this.#window.reportBad(peer, e);
+      return;
+    }
+    this.#received.objects++;
+    this.#received.bytes += r.bytes.length;
+    this.#window.settle(req);
+    req.resolve({ object, peer, stored: this.#window.storing(object.kind === 'chunk' ? req.cost : 0) });
   }
 
   /** Feeds a HAVE_NOT message: those ids are asked of the next peer. */
   receiveHaveNot(peer: PeerId, ids: readonly Hash[]): void {
-    for (const id of ids) {
-      const req = this.#pending.get(id);
-      if (req !== undefined && req.current === peer) this.#retry(req, peer);
-    }
+    this.#window.passOver(peer, ids);
   }
 
   /** The peer disconnected: what it was asked goes to the next peer. */
   peerGone(peer: PeerId): void {
-    this.#gone.add(peer);
-    for (const req of [...this.#pending.values()]) if (req.current === peer) this.#retry(req, peer);
+    this.#window.peerGone(peer);
   }
 
   peerBack(peer: PeerId): void {
-    this.#gone.delete(peer);
-  }
-
-  #reportBad(peer: PeerId, error: SyncError): void {
-    this.#bad.add(peer);
-    this.#onBadPeer?.(peer, error);
-    for (const req of [...this.#pending.values()]) if (req.current === peer) this.#retry(req, peer);
-  }
-
-  #release(req: Request): void {
-    if (req.current === undefined) return;
-    this.#inFlight--;
-    this.#inFlightBytes -= req.cost;
-    req.current = undefined;
-  }
-
-  /** Charges `bytes` until the returned function is called (once or more). */
-  #storing(bytes: number): () => void {
-    if (bytes === 0) return () => {};
-    this.#storingBytes += bytes;
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      this.#storingBytes -= bytes;
-      this.#schedulePump();
-    };
-  }
-
-  #settle(req: Request): void {
-    this.#pending.delete(req.id);
-    this.#release(req);
-    this.#schedulePump();
-  }
-
-  #retry(req: Request, peer: PeerId): void {
-    req.candidates = req.candidates.filter((p) => p !== peer);
-    this.#release(req);
-    // First in line again: whatever waits on it (a blob's in-order hash) should not wait behind the queue.
-    this.#queued.pushFront(req);
-    this.#schedulePump();
+    this.#window.peerBack(peer);
   }
 
   #get(id: Hash, wanted: WantedKind, cost: number, ctx: Context): Promise<Answer> {
-    let req = this.#pending.get(id);
+    let req = this.#window.requestFor(id);
     if (req === undefined) {
-      const { promise, resolve, reject } = Promise.withResolvers<Answer>();
-      req = { id, wanted, cost: Math.min(Math.max(cost, 1), CHUNK_MAX), candidates: [...ctx.peers], resolve, reject, promise };
-      this.#pending.set(id, req);
-      // Trees and commits first: the walk finds the rest of the work while chunk bytes flow.
-      if (wanted === 'tree' || wanted === 'commit') this.#queued.pushFront(req);
-      else this.#queued.push(req);
-      this.#schedulePump();
+      const offered = this.#takeOffered(id, wanted);
+      if (offered !== undefined) return Promise.resolve(offered);
+      req = this.#window.ask(id, wanted, cost, ctx.peers);
     }
     const progress = ctx.progress;
     progress.outstanding++;
@@ -192,65 +164,19 @@ export class Fetcher {
     return req.promise;
   }
 
-
-  #schedulePump(): void {
-    if (this.#pumpScheduled) return;
-    this.#pumpScheduled = true;
-    queueMicrotask(() => {
-      this.#pumpScheduled = false;
-      this.#pump();
-    });
-  }
-
-  #hasRoom(next: Request): boolean {
-    if (this.#inFlight === 0 && this.#storingBytes === 0) return true;
-    return this.#inFlight < this.#maxInFlight && this.#inFlightBytes + this.#storingBytes + next.cost <= this.#maxInFlightBytes;
-  }
-
-  /**
-   * Whether enough room is free for a WANT worth sending: replies free room one by one, and a WANT per
-   * reply would cost both sides a message each. Trees and commits go at once (the walk waits on them).
-   */
-  #worthSending(next: Request): boolean {
-    if (this.#inFlight === 0 || next.wanted === 'tree' || next.wanted === 'commit') return true;
-    const freeIds = this.#maxInFlight - this.#inFlight;
-    const freeBytes = this.#maxInFlightBytes - this.#inFlightBytes - this.#storingBytes;
-    return freeIds >= Math.min(this.#wantIds, this.#maxInFlight / 4) || freeBytes >= Math.min(this.#wantBytes, this.#maxInFlightBytes / 4);
-  }
-
-  /** Sends queued requests while there is room, one WANT per peer per batch. */
-  #pump(): void {
-    const first = this.#queued.peek();
-    if (first === undefined || !this.#worthSending(first)) return;
-    const batches = new Map<PeerId, Request[]>();
-    for (let req = this.#queued.peek(); req !== undefined && this.#hasRoom(req); req = this.#queued.peek()) {
-      this.#queued.shift();
-      // Settled or re-queued meanwhile (a stale entry left behind by a retry).
-      if (this.#pending.get(req.id) !== req || req.current !== undefined) continue;
-      const peer = req.candidates.find((p) => !this.#bad.has(p) && !this.#gone.has(p));
-      if (peer === undefined) {
-        this.#pending.delete(req.id);
-        req.reject(new SyncError('UNAVAILABLE', `no connected peer can send ${req.wanted} ${req.id}`));
-        continue;
-      }
-      req.current = peer;
-      this.#inFlight++;
-      this.#inFlightBytes += req.cost;
-      let batch = batches.get(peer);
-      if (batch === undefined) batches.set(peer, (batch = []));
-      batch.push(req);
-    }
-    for (const [peer, reqs] of batches) {
-      const ids = reqs.map((r) => r.id);
-      for (const part of wantParts(reqs, this.#wantIds, this.#wantBytes)) this.#send(peer, { type: 'want', ids: part });
-      const timer = setTimeout(() => {
-        for (const id of ids) {
-          const req = this.#pending.get(id);
-          if (req !== undefined && req.current === peer) this.#retry(req, peer);
-        }
-      }, this.#timeoutMs);
-      // A stalled peer must not keep the process alive.
-      timer.unref();
+  /** A pushed object for `id`, checked as a reply would be; a bad one is the pusher's offence, and is asked for as usual. */
+  #takeOffered(id: Hash, wanted: WantedKind): Answer | undefined {
+    const offer = this.#offered.take(id);
+    if (offer === undefined) return undefined;
+    try {
+      const object = checkReceived(wanted, offer.record);
+      this.#received.objects++;
+      this.#received.bytes += offer.record.bytes.length;
+      return { object, peer: offer.peer, stored: () => {} };
+    } catch (e) {
+      if (!(e instanceof SyncError)) throw e;
+      this.#window.reportBad(offer.peer, e);
+      return undefined;
     }
   }
 
@@ -285,7 +211,7 @@ export class Fetcher {
         const { object, peer, stored } = await this.#get(id, 'blob', size, ctx);
         if (object.kind === 'chunk') {
           try {
-            await this.#writer.putChunk(id, object.bytes);
+            await this.#writer.putChunk(id, object.bytes, object.stored);
           } finally {
             stored();
           }
@@ -301,7 +227,7 @@ export class Fetcher {
           const arrival = this.#get(c.id, 'chunk', c.size, ctx).then(async ({ object: chunk, stored }) => {
             check.arrived(c.id, chunk.bytes);
             try {
-              await this.#writer.putChunk(c.id, chunk.bytes);
+              await this.#writer.putChunk(c.id, chunk.bytes, chunk.kind === 'chunk' ? chunk.stored : undefined);
             } finally {
               stored();
             }
@@ -316,7 +242,7 @@ export class Fetcher {
           await this.#writer.flush();
           return;
         }
-        this.#reportBad(peer, new SyncError('BAD_OBJECT', `the manifest sent for blob ${id} does not describe content with that hash`));
+        this.#window.reportBad(peer, new SyncError('BAD_OBJECT', `the manifest sent for blob ${id} does not describe content with that hash`));
       }
     });
   }

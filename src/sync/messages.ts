@@ -6,9 +6,10 @@ import {
   type ArenaId, type Hash,
 } from '../core/index.ts';
 import type { ObjectKind } from '../store/index.ts';
-import { OBJECT_KINDS, readObjectsMessage, writeObjectsMessage } from './objects-codec.ts';
+import { OBJECT_KINDS, readObjectsMessage, writeObjectsMessage, type ObjectsRecord } from './objects-codec.ts';
 
-export const SYNC_MESSAGE_VERSION = 1;
+/** 2: an `objects` record may carry a chunk as its sender stores it (a zstd frame and its raw length). */
+export const SYNC_MESSAGE_VERSION = 2;
 /** The most ids one WANT (or HAVE_NOT) names. */
 export const MAX_WANT_IDS = 1024;
 /** The most object bytes one OBJECTS message carries; a single chunk (≤ 4 MiB) always fits alone. */
@@ -30,7 +31,8 @@ export function headsTopic(arena: ArenaId): string {
   return `/lode/arena/${arena}/heads/1`;
 }
 
-export interface ObjectRecord { kind: ObjectKind; id: Hash; bytes: Uint8Array }
+/** An object sent: with `rawLength` (chunks only), `bytes` is a zstd frame inflating to exactly that many bytes. */
+export type ObjectRecord = ObjectsRecord;
 
 export type SyncMessage =
   | { type: 'hello'; arenas: ArenaId[] }
@@ -52,7 +54,7 @@ export type SyncMessage =
   | { type: 'ack'; serial: number; through: number };
 
 const KINDS = OBJECT_KINDS;
-const OBJECTS_BOUNDS = { maxRecords: MAX_WANT_IDS, maxObjectBytes: MAX_OBJECT_BYTES, maxMessageBytes: MAX_MESSAGE_BYTES };
+const OBJECTS_BOUNDS = { maxRecords: MAX_WANT_IDS, maxObjectBytes: MAX_OBJECT_BYTES, maxMessageBytes: MAX_MESSAGE_BYTES, maxRawLength: MAX_OBJECT_BYTES };
 
 function ids(list: readonly Hash[]): Uint8Array[] {
   return list.map((id) => hashToBytes(id));
@@ -66,7 +68,7 @@ function encodeRaw(m: SyncMessage): Uint8Array {
     case 'want-heads': body = { arena: hashToBytes(m.arena), ids: m.ids }; break;
     case 'want': body = { ids: ids(m.ids) }; break;
     case 'have-not': body = { ids: ids(m.ids) }; break;
-    case 'objects': body = { objects: m.objects.map((o) => [KINDS.indexOf(o.kind), hashToBytes(o.id), o.bytes]) }; break;
+    case 'objects': body = { objects: m.objects.map((o) => o.rawLength === undefined ? [KINDS.indexOf(o.kind), hashToBytes(o.id), o.bytes] : [KINDS.indexOf(o.kind), hashToBytes(o.id), o.bytes, o.rawLength]) }; break;
     case 'reconcile': body = { arena: hashToBytes(m.arena), role: m.role === 'initiator' ? 0 : 1, body: m.body }; break;
     case 'log': body = { serial: m.serial, through: m.through, entries: m.entries }; break;
     case 'ack': body = { serial: m.serial, through: m.through }; break;
@@ -124,13 +126,16 @@ function readBody(m: f.Fields, type: string): SyncMessage {
       let total = 0;
       const objects = f.list(m.objects, 'objects.objects', MAX_WANT_IDS).map((v, i): ObjectRecord => {
         const what = `objects.objects[${i}]`;
-        const triple = f.list(v, what, 3);
-        if (triple.length !== 3) throw new SyncError('BAD_MESSAGE', `${what}: expected [kind, id, bytes]`);
-        const kind = KINDS[f.uint(triple[0], `${what}.kind`, KINDS.length - 1)]!;
-        const bytes = f.bytes(triple[2], `${what}.bytes`);
+        const items = f.list(v, what, 4);
+        if (items.length !== 3 && items.length !== 4) throw new SyncError('BAD_MESSAGE', `${what}: expected [kind, id, bytes] or [kind, id, bytes, raw length]`);
+        const kind = KINDS[f.uint(items[0], `${what}.kind`, KINDS.length - 1)]!;
+        const bytes = f.bytes(items[2], `${what}.bytes`);
         total += bytes.length;
         if (total > MAX_OBJECT_BYTES) throw new SyncError('TOO_LARGE', `objects: more than ${MAX_OBJECT_BYTES} bytes of objects`);
-        return { kind, id: f.hash<Hash>(triple[1], `${what}.id`), bytes };
+        const id = f.hash<Hash>(items[1], `${what}.id`);
+        if (items.length === 3) return { kind, id, bytes };
+        if (kind !== 'chunk') throw new SyncError('BAD_MESSAGE', `${what}: only a chunk may be sent compressed`);
+        return { kind, id, bytes, rawLength: f.uint(items[3], `${what}.rawLength`, MAX_OBJECT_BYTES) };
       });
       return { type, objects };
     }

@@ -23,6 +23,8 @@ export interface SyncNodeOptions {
    * served to whoever asks, since an object id says nothing about its arena.
    */
   arenas?(): ReadonlySet<ArenaId>;
+  /** Sync moved a local branch to `commit` (a fetched head, or a sync merge). */
+  onBranchMoved?(arena: ArenaId, branch: string, commit: CommitId): void;
   /** A local branch of a read-only arena moved to a commit no signed head names: peers will not take it. */
   onCannotPublish?(arena: ArenaId, branch: string, commit: CommitId): void;
   /**

@@ -1,7 +1,7 @@
 // Writes fetched objects to the store through a bounded number of concurrent puts, and makes staged chunk
 // bytes durable every FLUSH_EVERY_BYTES so a killed transfer keeps most of what it received. Sync layer.
 import type { Hash } from '../core/index.ts';
-import type { Store } from '../store/index.ts';
+import type { Store, StoredObject } from '../store/index.ts';
 import { RequestQueue } from './request-queue.ts';
 
 /** Staged chunk bytes made durable at once: a kill loses at most this much of a large transfer. */
@@ -21,10 +21,10 @@ export class ObjectWriter {
   }
 
   /**
-   * Puts through a gate of PUT_SLOTS: the store wakes every put waiting for staging room each time room
-   * frees, so thousands of small files received at once would cost it quadratic time; here they queue.
+   * Puts through a gate of PUT_SLOTS: thousands of small files received at once queue here, in arrival
+   * order, instead of each holding a pending put in the store (a store need not wake its waiters fairly).
    */
-  async put(kind: 'chunk' | 'tree' | 'manifest', id: Hash, bytes: Uint8Array): Promise<boolean> {
+  async put(kind: 'chunk' | 'tree' | 'manifest', id: Hash, bytes: Uint8Array, stored?: StoredObject): Promise<boolean> {
     if (this.#putsRunning >= PUT_SLOTS) {
       const { promise, resolve } = Promise.withResolvers<void>();
       this.#putWaiters.push(resolve);
@@ -33,7 +33,9 @@ export class ObjectWriter {
       this.#putsRunning++;
     }
     try {
-      return await this.#store.objects.put(kind, id, bytes);
+      const objects = this.#store.objects;
+      // As the peer stores it when the store can take that: a received chunk is never compressed again.
+      return stored !== undefined && objects.putStored !== undefined ? await objects.putStored(id, stored) : await objects.put(kind, id, bytes);
     } finally {
       // The slot passes straight to the next waiter, so the count stays as it is.
       const next = this.#putWaiters.shift();
@@ -42,9 +44,12 @@ export class ObjectWriter {
     }
   }
 
-  /** Stores a chunk; every FLUSH_EVERY_BYTES the staged chunks are made durable, so a restart keeps them. */
-  async putChunk(id: Hash, bytes: Uint8Array): Promise<void> {
-    if (!await this.put('chunk', id, bytes)) return;
+  /**
+   * Stores a chunk (`stored`: as its sender stores it, checked to inflate to `bytes`); every
+   * FLUSH_EVERY_BYTES the staged chunks are made durable, so a restart keeps them.
+   */
+  async putChunk(id: Hash, bytes: Uint8Array, stored?: StoredObject): Promise<void> {
+    if (!await this.put('chunk', id, bytes, stored)) return;
     this.#unflushedBytes += bytes.length;
     if (this.#unflushedBytes < FLUSH_EVERY_BYTES) return;
     this.#unflushedBytes = 0;

@@ -7,7 +7,7 @@ import type { ObjectKind } from '../store/index.ts';
 
 export const OBJECT_KINDS: readonly ObjectKind[] = ['chunk', 'tree', 'commit', 'manifest'];
 
-export interface ObjectsBounds { maxRecords: number; maxObjectBytes: number; maxMessageBytes: number }
+export interface ObjectsBounds { maxRecords: number; maxObjectBytes: number; maxMessageBytes: number; maxRawLength: number }
 
 /** `{t: "objects", v: version, objects: [` up to the array head, canonical key order (t, v, objects). */
 function prefix(version: number): Uint8Array {
@@ -25,7 +25,11 @@ function prefixFor(version: number): Uint8Array {
   return p;
 }
 
-export interface ObjectsRecord { kind: ObjectKind; id: Hash; bytes: Uint8Array }
+/**
+ * One object of an OBJECTS message. With `rawLength` (chunks only), `bytes` is one zstd frame that must
+ * inflate to exactly that many bytes: the chunk as the sender stores it. Without, `bytes` is the object.
+ */
+export interface ObjectsRecord { kind: ObjectKind; id: Hash; bytes: Uint8Array; rawLength?: number }
 
 function headBytes(n: number): number {
   return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x1_0000 ? 3 : n < 0x1_0000_0000 ? 5 : 9;
@@ -35,14 +39,16 @@ function headBytes(n: number): number {
 export function writeObjectsMessage(version: number, records: readonly ObjectsRecord[]): Uint8Array {
   const head = prefixFor(version);
   let size = head.length + headBytes(records.length);
-  for (const r of records) size += 1 + 1 + 2 + 32 + headBytes(r.bytes.length) + r.bytes.length;
-  const out = new Uint8Array(size);
+  for (const r of records) size += 1 + 1 + 2 + 32 + headBytes(r.bytes.length) + r.bytes.length + (r.rawLength === undefined ? 0 : headBytes(r.rawLength));
+  // Not zero-filled: every byte is written below (checked at the end), and a message is up to 4 MiB.
+  const backing = Buffer.allocUnsafeSlow(size);
+  const out = new Uint8Array(backing.buffer, backing.byteOffset, size);
   out.set(head, 0);
   let pos = writeHead(out, head.length, 4, records.length);
   for (const r of records) {
     const kind = OBJECT_KINDS.indexOf(r.kind);
     if (kind < 0) throw new RangeError(`unknown object kind ${r.kind}`);
-    out[pos++] = 0x83;
+    out[pos++] = r.rawLength === undefined ? 0x83 : 0x84;
     out[pos++] = kind;
     out[pos++] = 0x58;
     out[pos++] = 32;
@@ -51,7 +57,9 @@ export function writeObjectsMessage(version: number, records: readonly ObjectsRe
     pos = writeHead(out, pos, 2, r.bytes.length);
     out.set(r.bytes, pos);
     pos += r.bytes.length;
+    if (r.rawLength !== undefined) pos = writeHead(out, pos, 0, r.rawLength);
   }
+  if (pos !== size) throw new RangeError(`OBJECTS message: wrote ${pos} of ${size} bytes`);
   return out;
 }
 
@@ -59,7 +67,9 @@ export function writeObjectsMessage(version: number, records: readonly ObjectsRe
  * Reads an OBJECTS message in its canonical encoding within `bounds`; undefined for anything else (another
  * type, a bound broken, a non-canonical form), which the generic decoder then refuses or reads. Object bytes
  * of at least a quarter of the message are views of it (they keep at most 4 times their size alive); smaller
- * ones are copied, so a small tree held for long does not pin a 4 MiB message. `copySmall` false: all
+ * ones are copied, so a small tree held for long does not pin a 4 MiB message. A chunk sent as stored is
+ * always a view: only its inflated copy is held, and the store copies or writes it within the fetch window,
+ * which bounds the messages it can keep alive. `copySmall` false: all
  * are views (for checking a message just written, whose records are dropped at once).
  */
 export function readObjectsMessage(version: number, bytes: Uint8Array, bounds: ObjectsBounds, copySmall = true): ObjectsRecord[] | undefined {
@@ -72,8 +82,10 @@ export function readObjectsMessage(version: number, bytes: Uint8Array, bounds: O
     const records: ObjectsRecord[] = [];
     let total = 0;
     for (let i = 0; i < n; i++) {
-      if (r.byte() !== 0x83) r.off();
+      const arity = r.byte();
+      if (arity !== 0x83 && arity !== 0x84) r.off();
       const kind = OBJECT_KINDS[r.uint(OBJECT_KINDS.length - 1)]!;
+      if (arity === 0x84 && kind !== 'chunk') r.off();
       const id = r.hex(32) as Hash;
       const length = r.head(2);
       const start = r.pos;
@@ -82,10 +94,11 @@ export function readObjectsMessage(version: number, bytes: Uint8Array, bounds: O
       if (total > bounds.maxObjectBytes) r.off();
       r.pos = start + length;
       const at = r.buf.byteOffset + start;
-      const body = !copySmall || length * 4 >= bytes.length
+      const body = !copySmall || length * 4 >= bytes.length || arity === 0x84
         ? new Uint8Array(r.buf.buffer, at, length)
         : new Uint8Array(r.buf.buffer.slice(at, at + length));
-      records.push({ kind, id, bytes: body });
+      if (arity === 0x83) records.push({ kind, id, bytes: body });
+      else records.push({ kind, id, bytes: body, rawLength: r.uint(bounds.maxRawLength) });
     }
     r.end();
     return records;

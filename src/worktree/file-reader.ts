@@ -1,6 +1,8 @@
 // Reads one regular file into the store as a blob (worktree layer): small files in one read, large
-// ones as a stream of fresh buffers, and a check that the file did not change while it was read.
+// ones by a store worker through the open descriptor (or, without workers, as a stream of fresh
+// buffers), and a check that the file did not change while it was read.
 import fs, { type BigIntStats } from 'node:fs';
+import { StoreError } from '../core/index.ts';
 import type { BlobWriteResult, Blobs } from '../store/index.ts';
 import { sourceError } from './problems.ts';
 
@@ -130,6 +132,13 @@ export async function readFileBlob(blobs: Blobs, absPath: string, before: BigInt
   }
   const fd = await open(absPath);
   try {
+    if (blobs.writeFile) {
+      // A worker reads, cuts and hashes the file: its bytes never pass through this thread.
+      const blob = await blobs.writeFile(fd).catch((e: unknown) => {
+        throw e instanceof StoreError && e.code === 'SOURCE_READ' ? sourceError(e.cause, `read ${absPath}`) : e;
+      });
+      return { blob, changed: changedSince(before, await fstat(fd), blob.size) };
+    }
     const counter = { bytes: 0 };
     const blob = await blobs.write(contents(fd, size, counter));
     return { blob, changed: changedSince(before, await fstat(fd), counter.bytes) };

@@ -7,12 +7,13 @@ export { loadIgnore, IGNORE_FILE, type IgnoreMatcher } from './ignore-rules.ts';
 export { isContainedSymlink } from './symlink-safety.ts';
 export { STAT_CACHE_TABLE } from './stat-cache.ts';
 export { WALK_MARK_TABLE, type ChangeSource } from './walk-mark.ts';
+export { SAME_TREES_TABLE } from './same-trees.ts';
 export type { Problem } from './problems.ts';
 export {
   findWorktreeRoot, readBinding, writeBinding, parseBinding, encodeBinding, headState, worktreePath, bindingPath,
   WORKTREE_DIR, BINDING_FILE, type WorktreeBinding, type HeadRef, type HeadState,
 } from './binding.ts';
-export { worktreeStatus, hasChanges, checkReadable, CLEAN_PAIR_TABLE, type WorktreeStatus, type WorktreeChange, type ChangeKind, type StatusOptions } from './worktree-status.ts';
+export { worktreeStatus, hasChanges, checkReadable, type WorktreeStatus, type WorktreeChange, type ChangeKind, type StatusOptions } from './worktree-status.ts';
 export { applyTreeChange, checkNoReservedEntry, type ApplyOptions, type ApplyResult } from './tree-apply.ts';
 export { switchWorktree, forceToTree, blockedPaths, localChangesError, headTree, type SwitchOptions, type SwitchResult } from './worktree-switch.ts';
 export { stashPush, stashPop, type StashPushResult, type StashPopResult } from './stash-apply.ts';

@@ -7,7 +7,8 @@ import { createArena, editTree, findEntry, lookupPath, writeConflict } from '../
 import { memoryStore, type Store } from '../store/index.ts';
 import { restoreTree } from './restore.ts';
 import { snapshotTree } from './snapshot.ts';
-import { checkReadable, worktreeStatus, hasChanges, CLEAN_PAIR_TABLE } from './worktree-status.ts';
+import { checkReadable, worktreeStatus, hasChanges } from './worktree-status.ts';
+import { SAME_TREES_TABLE } from './same-trees.ts';
 import { removeDir, tempDir } from './testing/fixtures.ts';
 
 async function setup(): Promise<{ store: Store; root: string; arena: ArenaId; head: TreeId }> {
@@ -98,7 +99,8 @@ test('status: after a restore (mtimes rounded by utimes) an unchanged worktree i
     let s = await worktreeStatus(store, { root: copy, arena }, head);
     assert.deepEqual(s.changes, []);
     assert.notEqual(s.tree, head, 'the restored mtimes differ in their nanoseconds');
-    assert.equal([...store.cache.table(CLEAN_PAIR_TABLE).range('')].length, 1);
+    // The pair (HEAD's root, the worktree's root) is remembered as the same content.
+    assert.deepEqual([...store.cache.table(SAME_TREES_TABLE).range('')].map(([k]) => k), [`${head}${s.tree}`]);
     s = await worktreeStatus(store, { root: copy, arena }, head);
     assert.deepEqual(s.changes, []);
     fs.writeFileSync(path.join(copy, 'keep.txt'), 'changed after all\n');

@@ -2,10 +2,11 @@
 // unchanged worktree is only lstat'ed), with HEAD's conflict entries carried forward while the worktree
 // still shows their work side, and the changes listed as git status does. It may store blobs of changed
 // files (gc drops them if nothing keeps them); it never moves a branch or writes HEAD.
-import { compareNames, hashFromBytes, WorktreeError, hashToBytes, type ArenaId, type EntryKind, type TreeEntry, type TreeId } from '../core/index.ts';
+import { compareNames, WorktreeError, type ArenaId, type EntryKind, type TreeEntry, type TreeId } from '../core/index.ts';
 import { diffTrees, editTree, materialEntry, type DiffEntry, type PlainEntry } from '../history/index.ts';
 import type { Store } from '../store/index.ts';
 import { WORKTREE_DIR } from './binding.ts';
+import { CachedSameTrees } from './same-trees.ts';
 import type { Problem } from './problems.ts';
 import { snapshotTree, type SnapshotResult, type SnapshotStats } from './snapshot.ts';
 import { readWalkMark, writeWalkMark, type ChangeSource } from './walk-mark.ts';
@@ -49,30 +50,6 @@ export interface StatusOptions {
 
 const NOTHING_WALKED: SnapshotStats = { files: 0, dirs: 0, symlinks: 0, bytes: 0, newBytes: 0, newChunks: 0, unchangedFiles: 0, ignored: 0 };
 
-/**
- * Per worktree, the last (HEAD tree, snapshot tree) pair found equal in content. Restored mtimes lose
- * nanoseconds (utimes takes a double), so after a checkout or switch the two ids differ although nothing
- * changed, and a diff would read every directory of both; this row lets an unchanged worktree skip it.
- * The fact is about ids alone, so a stale row is never wrong, only unused. Lives in the disposable cache.
- */
-export const CLEAN_PAIR_TABLE = 'worktree-clean';
-
-function cleanPairKey(arena: ArenaId, root: string): string {
-  return `${arena}\0${root}`;
-}
-
-function knownClean(store: Store, key: string, head: TreeId, snap: TreeId): boolean {
-  const row = store.cache.table(CLEAN_PAIR_TABLE).get(key);
-  return row !== undefined && row.length === 64 && hashFromBytes(row.subarray(0, 32)) === head && hashFromBytes(row.subarray(32)) === snap;
-}
-
-async function rememberClean(store: Store, key: string, head: TreeId, snap: TreeId): Promise<void> {
-  // LMDB takes keys up to 1 KiB; a worktree that deep is simply not remembered.
-  if (Buffer.byteLength(key) > 1000 || knownClean(store, key, head, snap)) return;
-  const row = Buffer.concat([hashToBytes(head), hashToBytes(snap)]);
-  await store.cache.write((w) => w.put(CLEAN_PAIR_TABLE, key, row));
-}
-
 /** True for the root `.lode` and what is below it: a HEAD tree from elsewhere may hold one; it is never the worktree's. */
 function reserved(path: string): boolean {
   return path === WORKTREE_DIR || path.startsWith(`${WORKTREE_DIR}/`);
@@ -88,12 +65,11 @@ function sameContent(work: PlainEntry, now: TreeEntry | undefined): boolean {
 /** Snapshots the worktree at `root` and compares it with `headTree` (undefined when HEAD is unborn). */
 export async function worktreeStatus(store: Store, wt: { root: string; arena: ArenaId }, headTree: TreeId | undefined, opts: StatusOptions = {}): Promise<WorktreeStatus> {
   const { snap, walk } = await journaledSnapshot(store, wt, opts);
-  const pairKey = cleanPairKey(wt.arena, wt.root);
-  if (headTree !== undefined && knownClean(store, pairKey, headTree, snap.tree)) {
-    return { tree: snap.tree, diff: [], changes: [], conflicts: [], problems: snap.problems, stats: snap.stats, walk };
-  }
-  let diff = (await diffTrees(store, headTree, snap.tree)).filter((d) => !reserved(d.path) && !(d.from !== undefined && reserved(d.from)));
-  if (diff.length === 0 && headTree !== undefined && headTree !== snap.tree) await rememberClean(store, pairKey, headTree, snap.tree);
+  // After a checkout the worktree's tree ids differ from HEAD's by mtimes alone: pairs found equal are
+  // remembered, so an unchanged worktree is one lookup and a changed one reads only the changed paths.
+  const same = new CachedSameTrees(store);
+  let diff = (await diffTrees(store, headTree, snap.tree, { same })).filter((d) => !reserved(d.path) && !(d.from !== undefined && reserved(d.from)));
+  await same.save();
   // A snapshot never holds a conflict entry, so every conflict of HEAD shows up in this diff: no full walk.
   const now = new Map<string, TreeEntry>();
   for (const d of diff) if (d.new !== undefined && d.change !== 'removed') now.set(d.path, d.new);
@@ -107,7 +83,7 @@ export async function worktreeStatus(store: Store, wt: { root: string; arena: Ar
   if (carried.size > 0) {
     tree = await editTree(store, snap.tree, carried);
     await store.objects.flush();
-    diff = (await diffTrees(store, headTree, tree)).filter((d) => !reserved(d.path) && !(d.from !== undefined && reserved(d.from)));
+    diff = (await diffTrees(store, headTree, tree, { same })).filter((d) => !reserved(d.path) && !(d.from !== undefined && reserved(d.from)));
   }
   const conflicts = [...carried.keys()];
   return { tree, diff, changes: listChanges(diff, conflicts), conflicts, problems: snap.problems, stats: snap.stats, walk };

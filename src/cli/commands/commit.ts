@@ -12,6 +12,7 @@ interface CommitOptions { message: string; allowEmpty?: boolean }
 async function commit(ctx: Context, opts: CommitOptions): Promise<void> {
   const { binding, store, arena } = await openWorktree(ctx);
   const r = await commitWorktree(store, binding, { message: opts.message, allowEmpty: opts.allowEmpty === true, signal: ctx.interruptible() });
+  ctx.branchMoved();
   const { changes, conflicts } = r.status;
   ctx.out.result({
     arena: arena.name, commit: r.commit, parents: r.parent === undefined ? [] : [r.parent], tree: r.status.tree, head: headJson(r.head),

@@ -103,6 +103,7 @@ async function snapshot(ctx: Context, dir: string, opts: SnapshotOptions): Promi
   const { tree, stats, problems } = result;
   const message = opts.message ?? `snapshot of ${source}`;
   const { commit, parent: committedParent } = await commitOnMain(store, arena.id, tree, message, parent);
+  ctx.branchMoved();
   const files = await fileChanges(store, parentTree, tree, stats.files);
   const duration = Date.now() - started;
   const complete = problems.length === 0;

@@ -2,6 +2,7 @@
 // fake) must pass it. Call it from a test file with a factory for fresh stores.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { zstdDecompressSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { blake3Hex, commitSigningBytes, signBytes, type BlobId, type Commit, type Hash, type Tree } from '../../core/index.ts';
 import type { ObjectKind, Store } from '../ports.ts';
@@ -118,6 +119,63 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       await o.flush();
       await h.corrupt(id);
       await rejectsWith(o.get(id), 'CORRUPT');
+    }));
+
+    it('gives objects as stored, and another store takes them back as they are', () => withStore(async ({ store }) => {
+      const other = await factory();
+      try {
+        const a = store.objects;
+        const b = other.store.objects;
+        assert.ok(a.getStored && b.putStored && b.getStored, 'both ends of the stored form are implemented');
+        const objects: [ObjectKind, Buffer, boolean][] = [
+          ['chunk', textBytes(200_000), true], ['chunk', randomBytes(100_000), false], ['chunk', Buffer.alloc(0), false], ['tree', textBytes(3000), true],
+        ];
+        for (const [kind, bytes] of objects) await a.put(kind, blake3Hex(bytes), bytes);
+        for (const [kind, bytes, compressible] of objects) {
+          const id = blake3Hex(bytes);
+          const stored = await a.getStored(id);
+          assert.equal(stored.kind, kind);
+          assert.equal(stored.rawLength, bytes.length);
+          assert.equal(stored.compressed, compressible);
+          if (compressible) assert.ok(stored.bytes.length < bytes.length / 2, 'a compressible object is stored compressed');
+          const inflated = stored.compressed ? zstdDecompressSync(stored.bytes) : Buffer.from(stored.bytes);
+          assert.deepEqual(inflated, bytes);
+          assert.equal(await b.putStored(id, stored), true);
+          assert.equal(await b.putStored(id, stored), false, 'a second putStored is deduplicated');
+          assert.equal(b.kind(id), kind);
+          assert.deepEqual(Buffer.from(await b.get(id)), bytes, 'readable before flush');
+        }
+        await b.flush();
+        for (const [, bytes] of objects) {
+          const id = blake3Hex(bytes);
+          assert.deepEqual(Buffer.from(await b.get(id)), bytes);
+          const again = await b.getStored(id);
+          assert.deepEqual(Buffer.from(again.compressed ? zstdDecompressSync(again.bytes) : again.bytes), bytes);
+        }
+      } finally {
+        await other.cleanup();
+      }
+    }));
+
+    it('getStored throws NOT_FOUND for an unknown id and CORRUPT for damaged bytes', () => withStore(async (h) => {
+      const o = h.store.objects;
+      assert.ok(o.getStored);
+      await rejectsWith(o.getStored(blake3Hex(Buffer.from('nothing'))), 'NOT_FOUND');
+      for (const bytes of [textBytes(50_000), randomBytes(50_000), randomBytes(300_000)]) {
+        const id = blake3Hex(bytes);
+        await o.put('chunk', id, bytes);
+        await o.flush();
+        await h.corrupt(id);
+        await rejectsWith(o.getStored(id), 'CORRUPT');
+      }
+    }));
+
+    it('completes thousands of concurrent puts, more than its staging room holds at once', () => withStore(async ({ store }) => {
+      const all = Array.from({ length: 2000 }, (_, i) => Buffer.concat([Buffer.from(`${i}:`), randomBytes(9000)]));
+      const results = await Promise.all(all.map((bytes) => store.objects.put('chunk', blake3Hex(bytes), bytes)));
+      assert.equal(results.filter(Boolean).length, all.length);
+      await store.objects.flush();
+      assert.equal([...store.objects.ids()].length, all.length);
     }));
   });
 
