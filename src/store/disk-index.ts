@@ -167,6 +167,21 @@ export class DiskIndex {
     }
   }
 
+  /**
+   * Like write, but commits and syncs before it returns, on this thread. For small metadata writes on a
+   * latency path (a head entry, a branch move): an async commit waits for the write thread's next batch
+   * and for this thread to take its callback, which on a busy daemon took 5-10 times the sync itself.
+   */
+  writeNow<T>(fn: () => T): T {
+    try {
+      return this.env.transactionSync(fn);
+    } catch (e) {
+      this.#packNames.clear();
+      this.#packNumbers.clear();
+      throw indexError(e, 'committing to the index');
+    }
+  }
+
   async close(): Promise<void> {
     await this.env.close();
   }

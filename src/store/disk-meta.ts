@@ -62,7 +62,8 @@ export class DiskMetaStore implements MetaStore {
    */
   async write(fn: (w: MetaWrite) => void): Promise<void> {
     let failure: { error: unknown } | undefined;
-    await this.#index.write(() => {
+    // Metadata writes are small and often on a latency path (a head entry, a branch move): committed now.
+    this.#index.writeNow(() => {
       const ops: { db: ReturnType<DiskIndex['table']>; key: Buffer; value: Uint8Array | undefined }[] = [];
       try {
         fn({

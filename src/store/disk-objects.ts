@@ -12,6 +12,8 @@ export const PACK_TARGET_BYTES = 32 * 1024 * 1024;
 /** Sealed packs are indexed once they hold this many records or bytes, if no flush came first. */
 const COMMIT_RECORDS = 65_536;
 const COMMIT_BYTES = 1024 * 1024 * 1024;
+/** Index commits of at most this many rows are made synchronously (see #commit). */
+const SYNC_COMMIT_ROWS = 64;
 /** Queued, unwritten pack bytes above which a put waits for the disk: bounds memory. */
 const QUEUE_LIMIT = 4 * 1024 * 1024;
 /** Payloads up to this size are copied into their record; a larger raw one makes the put wait for the write. */
@@ -325,7 +327,11 @@ export class DiskObjectStore implements ObjectStore {
       const full = batches.filter((b) => b.batch.length > 0);
       if (full.length === 0) return;
       await Promise.all(full.map((b) => b.u.synced ?? b.u.writer.sync()));
-      await this.index.write(() => {
+      const rows = full.reduce((n, b) => n + b.batch.length, 0);
+      // A few rows (a commit, a tree, a small file, as sync receives them) commit at once on this thread;
+      // a snapshot's thousands go through the write thread, which batches them.
+      const commit = rows <= SYNC_COMMIT_ROWS ? (fn: () => void) => this.index.writeNow(fn) : (fn: () => void) => this.index.write(fn);
+      await commit(() => {
         for (const { u, batch } of full) {
           const n = this.index.registerPackInTxn(u.writer.name);
           for (const [id, loc] of batch) {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../store/index.ts';
 import { decodeSyncMessage, encodeSyncMessage } from './messages.ts';
+import { PEERS_TABLE } from './change-log.ts';
 import type { PeerSyncState } from './node-sync.ts';
 import { MemoryNetwork, type NetNodeUnderTest, type NetworkOptions } from './testing/network.ts';
 import { checkConverged, writeFiles, type Written } from './testing/writes.ts';
@@ -66,6 +67,8 @@ test('log records stay until every active peer acknowledged them, then are prune
   // The replay sufficed: nobody reconciled with the returning peer.
   for (const [x, y] of [[0, 2], [2, 0], [1, 2], [2, 1]] as const) assert.equal(sent(x, y, 'reconcile'), 0, `${x}>${y} reconciled`);
   assert.ok(sent(0, 2, 'log') > 0);
+  // ACKs are written (and the log pruned) in batches: let them land.
+  for (const n of net.nodes) await n.sync.idle();
   for (const n of net.nodes) assert.equal(n.sync.logLength, 0, `node ${n.index} pruned its log`);
   for (const n of net.nodes) for (const s of n.sync.peerStates()) assert.deepEqual({ active: s.active, pending: s.pending }, { active: true, pending: 0 });
   clean(net.nodes);
@@ -97,6 +100,8 @@ test('a peer away past inactiveAfterMs is marked inactive, the log is pruned wit
   for (const n of net.nodes) assert.equal(n.sync.logLength, 0, `node ${n.index} pruned without the inactive peer`);
   writes.push(await writeFiles(net, b, { 'b2.txt': 'after\n' }));
   await net.settle();
+  // ACKs are written (and the log pruned) in batches: let them land.
+  for (const n of net.nodes) await n.sync.idle();
   assert.equal(a.sync.logLength, 0, 'an inactive peer holds nothing back');
 
   reset();
@@ -105,6 +110,8 @@ test('a peer away past inactiveAfterMs is marked inactive, the log is pruned wit
   await checkConverged(net, writes);
   assert.ok(sent(0, 2, 'reconcile') > 0 && sent(2, 0, 'reconcile') > 0, 'the returning peer reconciled');
   for (const [n, back] of [[a, c], [b, c], [c, a]] as const) assert.equal(stateOf(n, back).active, true, `node ${n.index} sees node ${back.index} active again`);
+  // ACKs are written (and the log pruned) in batches: let them land.
+  for (const n of net.nodes) await n.sync.idle();
   for (const n of net.nodes) assert.equal(n.sync.logLength, 0, `node ${n.index}`);
   clean(net.nodes);
 });
@@ -141,6 +148,7 @@ test('the log and the peer states survive a restart on a disk store; the peer th
     await net.settle();
     await checkConverged(net, writes);
     assert.equal(sent(0, 1, 'reconcile') + sent(1, 0, 'reconcile'), 0, 'caught up from the log');
+    await a.sync.idle();
     assert.equal(a.sync.logLength, 0);
     await a.sync.idle();
     net.disconnect(0, 1);
@@ -165,5 +173,23 @@ test('an ACK for no LOG in flight is refused with BAD_STATE; one left from an ea
   assert.doesNotThrow(() => a.sync.receive(b.id, encodeSyncMessage({ type: 'ack', serial: 0, through: 1 })));
   await net.settle();
   assert.deepEqual(acks(), before);
+  clean(net.nodes);
+});
+
+test('plain ACKs are taken in memory at once and written together later: a restart loses none that idle() saw', async () => {
+  const { net } = await network(2, { syncOptions: { ackSaveDelayMs: 60_000 } });
+  net.connectAll();
+  await net.settle();
+  const [a, b] = net.nodes as [NetNodeUnderTest, NetNodeUnderTest];
+  for (let i = 0; i < 5; i++) await writeFiles(net, a, { 'a.txt': `version ${i}\n` });
+  await net.settle();
+  // In memory, b has taken everything: nothing is pending and the log is short of nothing b lacks.
+  assert.equal(stateOf(a, b).pending, 0);
+  const written = (): Uint8Array | undefined => a.store.meta.table(PEERS_TABLE).get(b.id);
+  const before = written();
+  await a.sync.idle();
+  const after = written();
+  assert.ok(after !== undefined && (before === undefined || Buffer.compare(Buffer.from(before), Buffer.from(after)) !== 0), 'idle() wrote the ACKs noted since the last write');
+  assert.equal(a.sync.logLength, 0, 'and pruned what they cover');
   clean(net.nodes);
 });

@@ -78,6 +78,8 @@ export class ChangeLog {
   #prunedThrough = 0;
   #length = 0;
   #tail: Promise<unknown> = Promise.resolve();
+  /** Plain ACKs taken in memory and not written yet (see noteAck). */
+  readonly #unsaved = new Map<PeerId, PeerRecord>();
 
   constructor(store: Store) {
     this.#store = store;
@@ -154,7 +156,26 @@ export class ChangeLog {
    * Saves peer records, then deletes the records every active peer acknowledged (all of them when no
    * peer is active: nobody is owed them, and a peer that returns reconciles). Call inside `run`.
    */
+  /**
+   * Inside a step: takes a peer's plain ACK in memory at once and writes it with the next update. Every
+   * ACK made durable at once cost a transaction per message at the busiest moment; one lost to a crash only
+   * means records are sent again, which the peer takes as stale.
+   */
+  noteAck(peer: PeerId, record: PeerRecord): void {
+    this.#peers.set(peer, { ...record, arenas: [...record.arenas] });
+    this.#unsaved.set(peer, record);
+  }
+
+  /** ACKs noted and not written yet. */
+  get unsavedAcks(): number {
+    return this.#unsaved.size;
+  }
+
   async update(changes: ReadonlyMap<PeerId, PeerRecord>): Promise<void> {
+    if (this.#unsaved.size > 0) {
+      changes = new Map([...this.#unsaved, ...changes]);
+      this.#unsaved.clear();
+    }
     const peers = new Map(this.#peers);
     for (const [id, p] of changes) peers.set(id, p);
     let through = this.#lastSeq;

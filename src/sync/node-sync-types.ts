@@ -33,6 +33,8 @@ export interface SyncNodeOptions {
    * The entry also goes into the change log, so a peer the broadcast misses still gets it as a LOG. Must not throw.
    */
   announce?(arena: ArenaId, bytes: Uint8Array): void;
+  /** Plain ACKs are written at most this long after the first unwritten one (default ACK_SAVE_DELAY_MS, 250). */
+  ackSaveDelayMs?: number;
   reconciler?: ReconcilerOptions;
   fetcher?: { maxInFlight?: number; chunkWindow?: number; requestTimeoutMs?: number };
 }

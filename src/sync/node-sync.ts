@@ -74,6 +74,9 @@ export class SyncNode {
   /** Resolves once no task is running; tasks waiting on peers keep it pending until they are answered. */
   async idle(): Promise<void> {
     while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
+    // ACKs held in memory are written now, since the caller may close the store next.
+    await this.#catchUp.saveAcks();
+    while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
   }
 
   /** Kept change-log records (published or forwarded entries some active peer has not acknowledged). */

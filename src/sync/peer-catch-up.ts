@@ -22,6 +22,9 @@ export interface PeerCatchUpContext {
   now(): number;
 }
 
+/** Plain ACKs noted in memory are written at most this long after the first of them. */
+export const ACK_SAVE_DELAY_MS = 250;
+
 export class PeerCatchUp {
   readonly #ctx: PeerCatchUpContext;
   readonly #store: Store;
@@ -33,6 +36,7 @@ export class PeerCatchUp {
   /** The next LOG serial (see LogFeed). */
   #serial = 1;
   readonly #sessions = new Map<string, HeadReconciliation>();
+  #ackTimer: NodeJS.Timeout | undefined;
 
   constructor(ctx: PeerCatchUpContext) {
     this.#ctx = ctx;
@@ -136,12 +140,31 @@ export class PeerCatchUp {
         const arenas = new Set([...(feed.full ? [] : record.arenas), ...feed.shared]);
         next = { ...record, active: true, acked: record.active && !feed.full ? Math.max(record.acked, sent.covers) : sent.covers, arenas: [...arenas], lastSeen: this.#ctx.now() };
       } else if (record.active) {
-        next = { ...record, acked: Math.max(record.acked, sent.covers) };
+        this.#log.noteAck(peer, { ...record, acked: Math.max(record.acked, sent.covers) });
+        this.#saveAcksSoon();
+        return;
       } else {
         return;
       }
       await this.#log.update(new Map([[peer, next]]));
     }));
+  }
+
+  /** Writes the ACKs noted in memory a little later, many in one transaction (see ChangeLog.noteAck). */
+  #saveAcksSoon(): void {
+    if (this.#ackTimer !== undefined) return;
+    this.#ackTimer = setTimeout(() => {
+      this.#ackTimer = undefined;
+      this.#ctx.spawn(this.#log.run(() => this.#log.update(new Map())));
+    }, this.#opts.ackSaveDelayMs ?? ACK_SAVE_DELAY_MS);
+    this.#ackTimer.unref?.();
+  }
+
+  /** Writes the ACKs noted in memory now (before the store closes). */
+  saveAcks(): Promise<void> {
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    return this.#log.run(() => (this.#log.unsavedAcks > 0 ? this.#log.update(new Map()) : undefined));
   }
 
   /** Runs `step` after the HEADS and LOG messages from `peer` before it; skipped if the connection ended. */
