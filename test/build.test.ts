@@ -1,8 +1,8 @@
 // The compiled CLI: `npm run build` (which `npm ci` runs) compiles dist/ with tsc and bundles it into
-// dist/cli/main.bundle.js, and bin/lode.js, the installed entry point, runs the bundle.
+// dist/cli/main.bundle.js and its chunks, and bin/lode.js, the installed entry point, runs the bundle.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { ROOT, explain, lode, suiteDir } from './cli.ts';
@@ -16,9 +16,19 @@ describe('the compiled CLI', () => {
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs')], { cwd: ROOT, stdio: 'pipe' });
   }, { timeout: 180_000 });
 
-  test('the bundle is one file that loads no lode module beside it', () => {
-    const bundle = readFileSync(join(ROOT, 'dist', 'cli', 'main.bundle.js'), 'utf8');
-    assert.doesNotMatch(bundle, /from ["']\.\.?\//, 'a relative import left in the bundle');
+  test('the bundle loads no lode module beside it, only its own chunks, and leaves libp2p to the daemon\'s chunk', () => {
+    const dist = join(ROOT, 'dist');
+    const bundle = readFileSync(join(dist, 'cli', 'main.bundle.js'), 'utf8');
+    const chunks = readdirSync(join(dist, 'chunks')).map((f) => readFileSync(join(dist, 'chunks', f), 'utf8'));
+    // The entry imports chunks only (../chunks/), and chunks import one another only (./name.js).
+    const relative = (text: string): string[] => [...text.matchAll(/(?:from |import\()["'](\.\.?\/[^"']*)["']/g)].map((m) => m[1]!);
+    for (const spec of relative(bundle)) assert.match(spec, /^\.\.\/chunks\/[\w.-]+\.js$/, 'the entry imports a lode module');
+    for (const text of chunks) for (const spec of relative(text)) assert.match(spec, /^\.\/[\w.-]+\.js$/, 'a chunk imports a lode module');
+    assert.ok(relative(bundle).length > 0, 'the entry does load chunks');
+    // Every command starts without the libp2p stack: only a chunk loaded through the daemon's entry has it.
+    const libp2p = /from ["'](libp2p|@libp2p\/|@chainsafe\/)/;
+    assert.doesNotMatch(bundle, libp2p, 'the entry imports libp2p');
+    assert.equal(chunks.filter((c) => libp2p.test(c)).length, 1, 'one chunk holds the libp2p imports');
   });
 
   test('bin/lode.js --version prints the package version', async () => {
