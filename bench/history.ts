@@ -6,13 +6,14 @@
 //   node bench/history.ts [--parts log,status,merge] [--commits 10000] [--dirs 1000] [--files-per-dir 100]
 //                         [--merge-files 1000] [--runs 7] [--work DIR] [--keep] [--lode-from-source]
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GIT_DEFAULTS, buildGitHistory, buildLodeHistory, run, writeManyFiles } from './history-fixtures.ts';
 import { formatHistoryTable, type Figure } from './history-report.ts';
 import { startBenchDaemon } from './history-daemon.ts';
 import { TimedRunFailed, commandRunner, lodeCommand, timeInterleaved, timeRuns, type Runner, type Timing } from './history-timing.ts';
+import { writeResults } from './results-file.ts';
 
 const { values } = parseArgs({
   options: {
@@ -175,13 +176,8 @@ await part('log', benchLog);
 await part('status', benchStatus);
 await part('merge', benchMerge);
 
-const report = { date: new Date().toISOString(), machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version }, runs, figures };
 say('');
 say(formatHistoryTable(figures));
-const outDir = new URL('./out/', import.meta.url).pathname;
-mkdirSync(outDir, { recursive: true });
-const outFile = join(outDir, `history-${report.date.replace(/[:.]/g, '-')}.json`);
-writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
-say(`\nresults: ${outFile}`);
+say(`\nresults: ${writeResults('history', { runs, figures })}`);
 if (values.keep) say(`kept ${work}`);
 else rmSync(work, { recursive: true, force: true });

@@ -1,11 +1,11 @@
 // Range-based set reconciliation over 1M entries: round trips, bytes both ways, time, and the index's build,
 // insert and fingerprint costs, for 1 and 1,000 differences, with lode's sketches and as plain negentropy.
 // A script, not a timed test: `node bench/reconcile.ts [--items N] [--seeds K] [--frame BYTES] [--threshold T]`.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SyncIndex, type ReconcilerOptions } from '../src/sync/index.ts';
 import { hexSet, randomItems, splitSets } from '../src/sync/testing/items.ts';
 import { reconcileInMemory } from '../src/sync/testing/session.ts';
+import { writeResults } from './results-file.ts';
 
 const { values } = parseArgs({
   options: {
@@ -94,7 +94,4 @@ for (const goal of goals) {
 }
 console.log(`index: insert into ${items.toLocaleString('en')} entries ${insertUs.toFixed(1)} µs, fingerprint of a random range ${fingerprintUs.toFixed(1)} µs`);
 
-mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
-const file = new URL(`./out/reconcile-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
-writeFileSync(file, JSON.stringify({ items, options: base, rows, insertUs, fingerprintUs }, null, 2));
-console.log(`results: ${file.pathname}`);
+console.log(`results: ${writeResults('reconcile', { items, options: base, rows, insertUs, fingerprintUs })}`);

@@ -3,8 +3,8 @@
 // the lode/restic and lode/borg ratios and the goals, and writes JSON to bench/out/. A script, not a test.
 //
 //   node bench/run.ts DATASET [--work DIR] [--tools lode,restic,borg] [--big-gib 4] [--big-all] [--no-big] [--keep] [--lode-from-source]
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeRandom } from './dataset.ts';
@@ -12,6 +12,7 @@ import { gnuTimeAvailable, measure, shell, type Command } from './measure.ts';
 import { formatTable } from './report.ts';
 import { makeTools, type Tool, type ToolName } from './tools.ts';
 import { summarizeTree, type TreeSummary } from './tree-check.ts';
+import { writeResults } from './results-file.ts';
 
 export interface Step { seconds: number; peakRssMb: number }
 export interface ToolResult {
@@ -168,19 +169,8 @@ if (!values['no-big']) {
   rmSync(bigDir, { recursive: true, force: true });
 }
 
-const report = {
-  date: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
-  dataset: { path: dataset, ...source },
-  bigFileGiB: values['no-big'] ? undefined : bigGib,
-  results,
-};
 say('');
-say(formatTable(report.results, bigGib));
-const outDir = new URL('./out/', import.meta.url).pathname;
-mkdirSync(outDir, { recursive: true });
-const outFile = join(outDir, `bench-${report.date.replace(/[:.]/g, '-')}.json`);
-writeFileSync(outFile, JSON.stringify(report, null, 2) + '\n');
-say(`\nresults: ${outFile}`);
+say(formatTable(results, bigGib));
+say(`\nresults: ${writeResults('bench', { dataset: { path: dataset, ...source }, bigFileGiB: values['no-big'] ? undefined : bigGib, results })}`);
 if (values.keep) say(`kept ${work}`);
 else rmSync(work, { recursive: true, force: true });

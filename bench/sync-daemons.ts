@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { controlRequest, controlSocketPath } from '../src/daemon/index.ts';
 import { LODE_BIN as BUILT_BIN } from './tools.ts';
 
 /** The lode entry point: the built one, or `LODE_BENCH_BIN` (another build, to compare before and after in one session). */
@@ -185,21 +186,7 @@ export class ControlClient {
  * wait-branch, what `lode sync wait` uses): the daemon stamps the moment its branch moved, so nothing is
  * polled and the measurement does not load the daemons. Resolves with that moment (ms since the epoch).
  */
-export function waitBranch(store: string, arena: string, branch: string, commit: string, timeoutMs: number): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    const socket = createConnection(join(store, 'daemon.sock'));
-    let buffered = '';
-    socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write(`${JSON.stringify({ op: 'wait-branch', arena, branch, commit, timeout_ms: timeoutMs })}\n`));
-    socket.on('data', (text: string) => {
-      buffered += text;
-      const nl = buffered.indexOf('\n');
-      if (nl < 0) return;
-      socket.destroy();
-      const reply = JSON.parse(buffered.slice(0, nl)) as { ok: boolean; message?: string; moved_at_ms?: number | null };
-      if (reply.ok) resolve(reply.moved_at_ms ?? null);
-      else reject(new Error(`wait-branch: ${reply.message}`));
-    });
-    socket.on('error', reject);
-  });
+export async function waitBranch(store: string, arena: string, branch: string, commit: string, timeoutMs: number): Promise<number | null> {
+  const reply = await controlRequest(controlSocketPath(store), { op: 'wait-branch', arena, branch, commit, timeout_ms: timeoutMs }, { timeoutMs: timeoutMs + 5000 });
+  return typeof reply.moved_at_ms === 'number' ? reply.moved_at_ms : null;
 }

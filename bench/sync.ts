@@ -7,7 +7,7 @@
 //                      [--runs 20] [--nodes 5] [--work DIR] [--keep] [--profile DIR]
 //   LODE_BENCH_BIN=/path/to/bin/lode.js runs another build (to compare before and after).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeRandom } from './dataset.ts';
@@ -15,6 +15,7 @@ import { shell } from './measure.ts';
 import { formatSyncTable, percentile, type PropagationResult, type TransferResult } from './sync-report.ts';
 import { ControlClient, cpuSeconds, lodeMust, makeNode, startDaemon, stopDaemons, waitBranch, writeConfig, type BenchNode, type RunningDaemon } from './sync-daemons.ts';
 import { rsyncDaemon, rsyncLocal, rsyncVersion } from './sync-rsync.ts';
+import { writeResults } from './results-file.ts';
 
 const { values } = parseArgs({
   options: {
@@ -235,13 +236,8 @@ if (parts.has('big')) {
 }
 if (parts.has('propagate')) propagation = await propagate(Number(values.nodes), Number(values.runs));
 
-const report = { date: new Date().toISOString(), machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version }, transfers, propagation };
 say('');
 say(formatSyncTable(transfers, propagation));
-const outDir = new URL('./out/', import.meta.url).pathname;
-mkdirSync(outDir, { recursive: true });
-const outFile = join(outDir, `sync-${report.date.replace(/[:.]/g, '-')}.json`);
-writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
-say(`\nresults: ${outFile}`);
+say(`\nresults: ${writeResults('sync', { transfers, propagation })}`);
 if (values.keep) say(`kept ${work}`);
 else rmSync(work, { recursive: true, force: true });

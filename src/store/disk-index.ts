@@ -160,10 +160,7 @@ export class DiskIndex {
     try {
       return await this.env.transaction(fn);
     } catch (e) {
-      // A failed transaction may have registered pack numbers in memory that never committed.
-      this.#packNames.clear();
-      this.#packNumbers.clear();
-      throw indexError(e, 'committing to the index');
+      throw this.#failed(e);
     }
   }
 
@@ -176,10 +173,15 @@ export class DiskIndex {
     try {
       return this.env.transactionSync(fn);
     } catch (e) {
-      this.#packNames.clear();
-      this.#packNumbers.clear();
-      throw indexError(e, 'committing to the index');
+      throw this.#failed(e);
     }
+  }
+
+  /** A failed transaction may have registered pack numbers in memory that never committed: forgets them. */
+  #failed(e: unknown): unknown {
+    this.#packNames.clear();
+    this.#packNumbers.clear();
+    return indexError(e, 'committing to the index');
   }
 
   async close(): Promise<void> {

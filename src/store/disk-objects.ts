@@ -327,11 +327,7 @@ export class DiskObjectStore implements ObjectStore {
       const full = batches.filter((b) => b.batch.length > 0);
       if (full.length === 0) return;
       await Promise.all(full.map((b) => b.u.synced ?? b.u.writer.sync()));
-      const rows = full.reduce((n, b) => n + b.batch.length, 0);
-      // A few rows (a commit, a tree, a small file, as sync receives them) commit at once on this thread;
-      // a snapshot's thousands go through the write thread, which batches them.
-      const commit = rows <= SYNC_COMMIT_ROWS ? (fn: () => void) => this.index.writeNow(fn) : (fn: () => void) => this.index.write(fn);
-      await commit(() => {
+      const index = (): void => {
         for (const { u, batch } of full) {
           const n = this.index.registerPackInTxn(u.writer.name);
           for (const [id, loc] of batch) {
@@ -341,7 +337,11 @@ export class DiskObjectStore implements ObjectStore {
             this.index.objects.putSync(key, encodeRow({ kind: loc.kind, pack: n, offset: loc.offset, storedLength: loc.storedLength, rawLength: loc.rawLength }));
           }
         }
-      });
+      };
+      // A few rows (a commit, a tree, a small file, as sync receives them) commit at once on this thread;
+      // a snapshot's thousands go through the write thread, which batches them.
+      if (full.reduce((n, b) => n + b.batch.length, 0) <= SYNC_COMMIT_ROWS) this.index.writeNow(index);
+      else await this.index.write(index);
     } catch (e) {
       this.#failure ??= e;
     } finally {

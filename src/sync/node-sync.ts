@@ -181,7 +181,7 @@ export class SyncNode {
    */
   async #takeEntries(peer: PeerId, entries: Uint8Array[], arena: ArenaId | undefined): Promise<number> {
     const accepted = new Map<string, { arena: ArenaId; branch: string; list: Uint8Array[] }>();
-    const retry = new Set<string>();
+    const retry = new Map<string, { arena: ArenaId; branch: string }>();
     for (const bytes of entries) {
       let entry;
       try {
@@ -189,32 +189,28 @@ export class SyncNode {
         if (arena !== undefined && entry.arena !== arena) throw new SyncError('WRONG_ARENA', `an entry of another arena in HEADS for ${arena}`);
         // An arena this node does not replicate: not an offence, the peer may not know our list.
         if (!this.#replicates(entry.arena)) continue;
+        const branch = entry.key.slice(BRANCH_KEY_PREFIX.length);
+        const key = `${entry.arena}/${branch}`;
         if (await acceptHeadEntry(this.#store, bytes, { now: this.#now() }) === 'stale') {
           // Held already, but no peer could give its commit (its announcer left or lied): a peer relaying
           // it has it, since relays follow convergence. Nothing else would ask again before the next HELLO.
-          const branch = entry.key.slice(BRANCH_KEY_PREFIX.length);
-          if (!this.#store.objects.has(entry.commit) && this.#converger.lacksCommits(entry.arena, branch)) retry.add(`${entry.arena}/${branch}`);
+          if (!this.#store.objects.has(entry.commit) && this.#converger.lacksCommits(entry.arena, branch)) retry.set(key, { arena: entry.arena, branch });
           continue;
         }
+        let group = accepted.get(key);
+        if (group === undefined) accepted.set(key, (group = { arena: entry.arena, branch, list: [] }));
+        group.list.push(bytes);
       } catch (e) {
         if (isLodeError(e) && e.code === 'NO_SUCH_ARENA') continue;
         if (!isLodeError(e)) throw e;
         this.#opts.onBadPeer?.(peer, e);
-        continue;
       }
-      const branch = entry.key.slice(BRANCH_KEY_PREFIX.length);
-      const key = `${entry.arena}/${branch}`;
-      let group = accepted.get(key);
-      if (group === undefined) accepted.set(key, (group = { arena: entry.arena, branch, list: [] }));
-      group.list.push(bytes);
     }
     let count = 0;
     // An announcer that is not connected (gossip relayed by another member) cannot be fetched from.
     const prefer = this.#catchUp.peers.has(peer) ? peer : undefined;
-    for (const key of retry) {
-      if (accepted.has(key) || prefer === undefined) continue;
-      const slash = key.indexOf('/');
-      this.#spawn(this.#converger.converge(key.slice(0, slash) as ArenaId, key.slice(slash + 1), prefer));
+    for (const [key, { arena: a, branch }] of retry) {
+      if (!accepted.has(key) && prefer !== undefined) this.#spawn(this.#converger.converge(a, branch, prefer));
     }
     for (const { arena: a, branch, list } of accepted.values()) {
       count += list.length;

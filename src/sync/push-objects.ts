@@ -46,7 +46,7 @@ export async function pushRecords(store: Store, commitId: CommitId, budget = PUS
   for (const id of blobs) {
     if (left <= 0) break;
     const bytes = await add(id);
-    if (bytes === undefined || out.at(-1)?.kind !== 'manifest') continue;
+    if (bytes === undefined || objects.kind(id) !== 'manifest') continue;
     for (const c of decodeManifest(bytes).chunks) if ((await add(c.id)) === undefined) break;
   }
   return out;

@@ -32,13 +32,11 @@ export class CachedSameTrees implements SameTrees {
 
   async save(): Promise<void> {
     if (this.#found.size === 0) return;
+    // A diff adds only pairs it did not find here, so every one is new.
     const keys = [...this.#found];
     this.#found.clear();
-    const table = this.#store.cache.table(SAME_TREES_TABLE);
-    const fresh = keys.filter((k) => table.get(k)?.[0] !== 1);
-    if (fresh.length === 0) return;
     const one = Uint8Array.of(1);
-    await this.#store.cache.write((w) => { for (const k of fresh) w.put(SAME_TREES_TABLE, k, one); });
+    await this.#store.cache.write((w) => { for (const k of keys) w.put(SAME_TREES_TABLE, k, one); });
   }
 }
 
