@@ -2,6 +2,7 @@
 // It parses, runs one command, prints any error as one line, and exits with the status from errors.ts.
 import { CommanderError } from 'commander';
 import { EXIT, errorCode, errorMessage, exitStatusOf, formatError, type ExitStatus } from './errors.ts';
+import { tuneGarbageCollection } from './gc-tuning.ts';
 import { buildProgram, type ProgramResult } from './program.ts';
 
 function printJsonError(code: string, message: string, exit: ExitStatus): void {
@@ -9,6 +10,7 @@ function printJsonError(code: string, message: string, exit: ExitStatus): void {
 }
 
 async function main(argv: string[]): Promise<ExitStatus> {
+  tuneGarbageCollection();
   // `lode cat … | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(EXIT.OK);

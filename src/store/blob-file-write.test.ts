@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { blake3, toHex, StoreError } from '../core/index.ts';
 import { openStore } from './disk-store.ts';
+import { createBlobs } from './blobs.ts';
+import { CHUNK_MIN, chunkStream } from './chunker.ts';
+import type { ObjectStore } from './ports.ts';
 import { tempDir } from './testing/disk-harness.ts';
 
 /** Random runs mixed with repeated text, so some chunks compress and some do not. */
@@ -58,6 +61,44 @@ describe('Blobs.writeFile', () => {
         assert.ok((await collect(a.blobs.read(viaWorker.id))).equals(bytes));
         await a.close();
         await b.close();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  for (const saysWhen of [true, false]) {
+    it(saysWhen
+      ? 'frees each cut buffer once the store has written it, and the blob reads back whole'
+      : 'never frees the bytes of a store that does not say when it let go of them', async () => {
+      const dir = await tempDir();
+      try {
+        const bytes = content(9_000_000);
+        const file = join(dir, 'f.bin');
+        writeFileSync(file, bytes);
+        const s = await openStore(join(dir, 'store'));
+        const given: Uint8Array[] = [];
+        const disk = s.objects;
+        const spy: ObjectStore = {
+          has: (id) => disk.has(id), kind: (id) => disk.kind(id), get: (id) => disk.get(id), ids: () => disk.ids(), flush: () => disk.flush(),
+          put: (kind, id, b) => { given.push(b); return disk.put(kind, id, b); },
+          ...(saysWhen ? { released: (id: string) => disk.released(id as never) } : {}),
+        };
+        const blobs = createBlobs(spy, chunkStream, CHUNK_MIN);
+        const fd = openSync(file, 'r');
+        let written;
+        try {
+          written = await blobs.writeFile!(fd);
+        } finally {
+          closeSync(fd);
+        }
+        await disk.flush();
+        const chunks = given.filter((b) => b !== given.at(-1)); // the last put is the manifest
+        assert.ok(chunks.length >= 3, `${chunks.length} chunks`);
+        if (saysWhen) assert.deepEqual(chunks.map((b) => b.buffer.byteLength), chunks.map(() => 0), 'every chunk buffer detached');
+        else assert.ok(chunks.every((b) => b.length > 0), 'no chunk buffer detached');
+        assert.ok((await collect(s.blobs.read(written.id))).equals(bytes));
+        await s.close();
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -56,6 +56,19 @@ export function createBlobs(objects: ObjectStore, chunker: Chunker, minChunk: nu
     throw new StoreError('NOT_FOUND', `blob ${id} is not in the store`);
   }
 
+  /**
+   * Frees a cut's bytes once no store holds them: at once for a duplicate, after its staging for a new
+   * chunk in a store that says when (`released`); never in a store that keeps the caller's bytes.
+   */
+  function releaseWhenStored(id: ChunkId, isNew: boolean, release: () => void): void {
+    if (!isNew) release();
+    else if (objects.released) {
+      const staging = objects.released(id);
+      if (staging) void staging.then(release);
+      else release();
+    }
+  }
+
   /** Stages every cut (a few puts in flight), then the manifest of a multi-chunk blob. */
   async function storeCuts(hashed: HashedCuts): Promise<BlobWriteResult> {
     const chunks: { id: ChunkId; size: number }[] = [];
@@ -72,6 +85,7 @@ export function createBlobs(objects: ObjectStore, chunker: Chunker, minChunk: nu
       const p: Promise<void> = objects.put('chunk', cut.id, cut.bytes).then(
         (isNew) => {
           if (isNew) { newChunks++; newBytes += len; }
+          if (cut.release) releaseWhenStored(cut.id, isNew, cut.release);
         },
         (e: unknown) => { failure ??= e; },
       ).finally(() => inflight.delete(p));

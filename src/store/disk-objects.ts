@@ -183,6 +183,10 @@ export class DiskObjectStore implements ObjectStore {
     return this.#put(stored.kind, id, stored.bytes, { flags: stored.compressed ? FLAG_ZSTD : 0, bytes: stored.bytes }, stored.rawLength);
   }
 
+  released(id: Hash): Promise<void> | undefined {
+    return this.#pending.get(id)?.staging.then(() => {}, () => {});
+  }
+
   /** `put` with the payload already decided (`putStored`), or to be compressed from `bytes` (undefined). */
   async #put(kind: ObjectKind, id: Hash, bytes: Uint8Array, payload: Payload | undefined, rawLength: number): Promise<boolean> {
     if (this.has(id)) return false;

@@ -3,7 +3,8 @@
 import { blake3, createHasher, toHex, type BlobId, type ChunkId, type Hasher } from '../core/index.ts';
 import type { Chunker } from './ports.ts';
 
-export interface HashedCut { bytes: Uint8Array; id: ChunkId }
+/** `release`, when present, frees `bytes` at once (without waiting for a GC); call it only when nothing reads them. */
+export interface HashedCut { bytes: Uint8Array; id: ChunkId; release?: () => void }
 export interface HashedCuts {
   cuts: AsyncIterable<HashedCut>;
   /** The BLAKE3 of all the bytes cut; call it only after `cuts` has ended. */

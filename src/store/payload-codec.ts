@@ -11,15 +11,23 @@ const SAMPLE_PART = 8 * 1024;
 /** Below this, compression is not tried: a frame's own overhead eats the gain. */
 export const MIN_COMPRESS = 64;
 
+/** The three samples of `looksIncompressible`, gathered in one buffer reused by this thread. */
+const sample = Buffer.allocUnsafeSlow(3 * SAMPLE_PART);
+const sampleOut = Buffer.allocUnsafeSlow(3 * SAMPLE_PART + 1);
+
 /**
  * Whether three 8 KiB samples (start, middle, end) compress by less than 3%. Media and archives are
- * like that; skipping them saves a full compression per chunk.
+ * like that; skipping them saves a full compression per chunk. The samples go through the thread's
+ * reused context: a context per call (zstdCompressSync) holds its native memory until a full GC, which
+ * made a 4 GiB file's snapshot carry tens of MB of dead contexts.
  */
 export function looksIncompressible(raw: Uint8Array): boolean {
   if (raw.length < SAMPLE_FROM) return false;
   const mid = (raw.length >> 1) - (SAMPLE_PART >> 1);
-  const sample = Buffer.concat([raw.subarray(0, SAMPLE_PART), raw.subarray(mid, mid + SAMPLE_PART), raw.subarray(raw.length - SAMPLE_PART)]);
-  return zlib.zstdCompressSync(sample, { params, pledgedSrcSize: sample.length }).length > sample.length * 0.97;
+  sample.set(raw.subarray(0, SAMPLE_PART), 0);
+  sample.set(raw.subarray(mid, mid + SAMPLE_PART), SAMPLE_PART);
+  sample.set(raw.subarray(raw.length - SAMPLE_PART), 2 * SAMPLE_PART);
+  return compressWithin(sample, Math.floor(sample.length * 0.97), sampleOut) === undefined;
 }
 
 /**
@@ -69,11 +77,18 @@ function runFrame(r: Reusable, input: Uint8Array, out: Uint8Array): number {
 
 /** The zstd frame of `raw` when it saves at least 1/64, without sampling first. */
 export function compressFrame(raw: Uint8Array): Uint8Array | undefined {
-  const limit = raw.length - (raw.length >> 6);
+  return compressWithin(raw, raw.length - (raw.length >> 6));
+}
+
+/**
+ * The zstd frame of `raw` when it is shorter than `limit` bytes, else undefined; written into `into`
+ * (at least limit + 1 bytes) when given, so the frame is valid only until its next use.
+ */
+function compressWithin(raw: Uint8Array, limit: number, into?: Uint8Array): Uint8Array | undefined {
   if (compressor === null) compressor = reusable(() => zlib.createZstdCompress({ params }));
   if (compressor) {
     // Room for one byte past the limit: a frame that fills it is not worth keeping.
-    const out = Buffer.allocUnsafe(Math.max(limit, 1) + 1);
+    const out = into ?? Buffer.allocUnsafe(Math.max(limit, 1) + 1);
     try {
       const n = runFrame(compressor, raw, out);
       return n < 0 || n >= limit ? undefined : out.subarray(0, n);

@@ -41,6 +41,13 @@ export interface ObjectStore {
    * Optional, like `getStored`.
    */
   putStored?(id: Hash, stored: StoredObject): Promise<boolean>;
+  /**
+   * For a store that holds the bytes given to `put` only while it stages them: resolves once the staging
+   * of `id` no longer holds them (written to its pack, or failed), or is undefined when `id` is not being
+   * staged. The caller may then free its buffer. A store that keeps the caller's bytes (the memory store)
+   * does not have it.
+   */
+  released?(id: Hash): Promise<void> | undefined;
   /** Makes everything staged so far durable and indexed. */
   flush(): Promise<void>;
   /** Every indexed id, in id order. */

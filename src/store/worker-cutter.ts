@@ -25,7 +25,9 @@ export function workerCutter(pool: CodecPool, fd: number): HashedCuts & { bytes(
   };
   const job = pool.cutFile(fd, {
     cut: (id, bytes) => {
-      ready.push({ id: id as ChunkId, bytes });
+      // The buffer came from the worker, transferred, and only this cut refers to it: once the store is
+      // done with it, detaching it frees it at once (a big file's chunks would otherwise wait for a GC).
+      ready.push({ id: id as ChunkId, bytes, release: () => { (bytes.buffer as ArrayBuffer).transfer(0); } });
       notify();
     },
     end: (w, bytes) => {
@@ -47,9 +49,10 @@ export function workerCutter(pool: CodecPool, fd: number): HashedCuts & { bytes(
       for (;;) {
         const next = ready.shift();
         if (next) {
+          const length = next.bytes.length; // before the yield: the consumer may release the bytes
           yield next;
           // Taken and being staged: the worker may read that much further.
-          job.ack(next.bytes.length);
+          job.ack(length);
           continue;
         }
         if (failure !== undefined) throw failure;
