@@ -9,7 +9,8 @@ import { localCutter, type HashedCuts } from './hashing-cutter.ts';
 import { CHUNK_MIN, chunkStream } from './chunker.ts';
 import { workerPool } from './compression.ts';
 import { workerCutter } from './worker-cutter.ts';
-import { BlobOutFailure } from './codec-pool.ts';
+import { BlobOutFailure, outFailure } from './codec-pool.ts';
+import { FileOutBatcher } from './file-out-batcher.ts';
 import type { ChunkRecord } from './blob-out-job.ts';
 import type { Blobs, BlobWriteResult, Chunker, ObjectStore } from './ports.ts';
 
@@ -41,6 +42,12 @@ async function readHead(it: AsyncIterator<Uint8Array>, limit: number): Promise<{
 async function* replay(head: Uint8Array[], it: AsyncIterator<Uint8Array>): AsyncIterable<Uint8Array> {
   yield* head;
   for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+}
+
+/** A worker's failure as the Blobs port reports it: the read's StoreError, or TARGET_WRITE for the file. */
+function throwOutFailure(e: BlobOutFailure): never {
+  if (e.stage === 'read') throw e.error;
+  throw new StoreError('TARGET_WRITE', e.error.message, { cause: e.error.cause });
 }
 
 /** `minChunk` is the chunker's minimum chunk size: content shorter than it is stored as one chunk, uncut. */
@@ -134,9 +141,17 @@ export function createBlobs(objects: ObjectStore, chunker: Chunker, minChunk: nu
       return await pool.writeBlob(fd, id, chunks);
     } catch (e) {
       if (!(e instanceof BlobOutFailure)) throw e;
-      if (e.stage === 'read') throw e.error;
-      throw new StoreError('TARGET_WRITE', e.error.message, { cause: e.error.cause });
+      throwOutFailure(e);
     }
+  });
+  const batcher = pool && new FileOutBatcher(pool);
+  const writeNewFile = batcher && locate && (async (path: string, id: BlobId, file: { size: number; mode: number; mtime: number; createFlags: number }) => {
+    if (objects.kind(id) !== 'chunk') return undefined;
+    const at = locate(id as unknown as ChunkId);
+    if (!at) return undefined; // staged in this process
+    const r = await batcher.write(file.createFlags, { path, chunk: { id, ...at }, size: file.size, mode: file.mode, mtime: file.mtime });
+    if (r === 'written' || r === 'exists') return r;
+    throwOutFailure(outFailure(r));
   });
   return {
     /** The source must not reuse a buffer after yielding it: chunks may be subarrays still being stored. */
@@ -155,6 +170,7 @@ export function createBlobs(objects: ObjectStore, chunker: Chunker, minChunk: nu
 
     ...(writeFile ? { writeFile } : {}),
     ...(readInto ? { readInto } : {}),
+    ...(writeNewFile ? { writeNewFile } : {}),
 
     async *read(id: BlobId): AsyncIterable<Uint8Array> {
       const m = await manifest(id);

@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { StoreError } from '../core/index.ts';
 import type { CutAck, CutReply, CutStart } from './file-cut-job.ts';
-import type { BlobOutReply, BlobOutStart, ChunkRecord } from './blob-out-job.ts';
+import type { BlobOutReply, BlobOutStart, ChunkRecord, FileOut, FileOutResult, FilesOutReply, FilesOutStart, OutFailure } from './blob-out-job.ts';
 
 export type CodecOp = 'compress' | 'decompress';
 export interface CodecRequest { seq: number; op: CodecOp; buf: ArrayBuffer; offsets: number[]; lengths: number[]; rawLengths?: number[] }
@@ -18,7 +18,8 @@ interface Slot {
   inflight: Map<number, Job[]>;
   bytes: number;
   cuts: Map<number, { sink: CutSink; weight: number }>;
-  outs: Map<number, { resolve: (bytes: number) => void; reject: (e: unknown) => void; weight: number }>;
+  /** Blob and file writes in flight: settled by their reply, or rejected if the worker fails. */
+  outs: Map<number, { settle: (reply: BlobOutReply | FilesOutReply) => void; reject: (e: unknown) => void; weight: number }>;
 }
 
 /** A blob write that failed in the worker; `stage` says whether reading the store or writing the file failed. */
@@ -29,6 +30,11 @@ export class BlobOutFailure {
     this.stage = stage;
     this.error = error;
   }
+}
+
+/** The BlobOutFailure of a failure reported by a worker, the system error's code and syscall as its cause. */
+export function outFailure(f: OutFailure): BlobOutFailure {
+  return new BlobOutFailure(f.stage, new StoreError(f.code, f.message, { cause: { code: f.errno, syscall: f.syscall, message: f.message } }));
 }
 
 /** Receives a file cut job's results, on the main thread. */
@@ -117,24 +123,44 @@ export class CodecPool {
    */
   writeBlob(fd: number, blob: string, chunks: ChunkRecord[]): Promise<number> {
     return new Promise((resolve, reject) => {
-      const slot = this.#pick();
-      const seq = ++this.#seq;
-      slot.outs.set(seq, { resolve, reject, weight: CUT_WEIGHT });
-      slot.bytes += CUT_WEIGHT;
-      this.#busy(slot);
-      const start: BlobOutStart = { type: 'blob-out', seq, fd, blob, chunks };
-      slot.worker.postMessage(start);
+      const settle = (reply: BlobOutReply | FilesOutReply): void => {
+        if (reply.type === 'blob-out-end') resolve(reply.bytes);
+        else if (reply.type === 'blob-out-fail') reject(outFailure(reply));
+      };
+      this.#out(CUT_WEIGHT, settle, reject, (seq): BlobOutStart => ({ type: 'blob-out', seq, fd, blob, chunks }));
     });
   }
 
-  #outReply(slot: Slot, reply: BlobOutReply): void {
+  /**
+   * Has a worker write each one-chunk blob of `files` into a new file (see FilesOutStart); resolves with
+   * one result per file. Rejects only when the worker itself fails.
+   */
+  writeFiles(createFlags: number, files: FileOut[]): Promise<FileOutResult[]> {
+    return new Promise((resolve, reject) => {
+      const settle = (reply: BlobOutReply | FilesOutReply): void => {
+        if (reply.type === 'files-out-end') resolve(reply.results);
+      };
+      const weight = files.reduce((n, f) => n + f.chunk.storedLength, 0);
+      this.#out(weight, settle, reject, (seq): FilesOutStart => ({ type: 'files-out', seq, createFlags, files }));
+    });
+  }
+
+  #out(weight: number, settle: (reply: BlobOutReply | FilesOutReply) => void, reject: (e: unknown) => void, start: (seq: number) => BlobOutStart | FilesOutStart): void {
+    const slot = this.#pick();
+    const seq = ++this.#seq;
+    slot.outs.set(seq, { settle, reject, weight });
+    slot.bytes += weight;
+    this.#busy(slot);
+    slot.worker.postMessage(start(seq));
+  }
+
+  #outReply(slot: Slot, reply: BlobOutReply | FilesOutReply): void {
     const job = slot.outs.get(reply.seq);
     if (!job) return;
     slot.outs.delete(reply.seq);
     slot.bytes -= job.weight;
     this.#idleCheck(slot);
-    if (reply.type === 'blob-out-end') job.resolve(reply.bytes);
-    else job.reject(new BlobOutFailure(reply.stage, new StoreError(reply.code, reply.message, { cause: { code: reply.errno, syscall: reply.syscall, message: reply.message } })));
+    job.settle(reply);
   }
 
   #cutReply(slot: Slot, reply: CutReply): void {
@@ -198,9 +224,9 @@ export class CodecPool {
     const worker = new Worker(workerUrl, { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     const slot: Slot = { worker, inflight: new Map(), bytes: 0, cuts: new Map(), outs: new Map() };
     worker.unref();
-    worker.on('message', (reply: CodecReply | CutReply | BlobOutReply) => {
+    worker.on('message', (reply: CodecReply | CutReply | BlobOutReply | FilesOutReply) => {
       if (!('type' in reply)) this.#receive(slot, reply);
-      else if (reply.type === 'blob-out-end' || reply.type === 'blob-out-fail') this.#outReply(slot, reply);
+      else if (reply.type === 'blob-out-end' || reply.type === 'blob-out-fail' || reply.type === 'files-out-end') this.#outReply(slot, reply);
       else this.#cutReply(slot, reply);
     });
     worker.on('error', (e) => this.#fail(slot, e));

@@ -1,12 +1,11 @@
 // A codec worker thread: compresses (already sampled as compressible) or inflates and hashes a batch of
 // pack payloads sent by the codec pool, so that zstd runs beside the main thread; reads, cuts and hashes
-// large files for snapshots (file-cut-job.ts); writes large blobs into files for restores
-// (blob-out-job.ts). Store layer.
+// large files for snapshots (file-cut-job.ts); writes blobs into files for restores (blob-out-job.ts). Store layer.
 import { parentPort } from 'node:worker_threads';
 import { compressFrame, decompressSync } from './payload-codec.ts';
 import type { CodecReply, CodecRequest } from './codec-pool.ts';
 import type { CutAck, CutReply, CutStart } from './file-cut-job.ts';
-import type { BlobOutReply, BlobOutStart } from './blob-out-job.ts';
+import type { BlobOutReply, BlobOutStart, FilesOutReply, FilesOutStart } from './blob-out-job.ts';
 
 // Loaded on the first file job only: a worker that only compresses stays small (no hashing, no core).
 const cutJobs = new URL(`./file-cut-job${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
@@ -14,7 +13,7 @@ let cutModule: Promise<typeof import('./file-cut-job.ts')> | undefined;
 const blobOutJobs = new URL(`./blob-out-job${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 let blobOutModule: Promise<typeof import('./blob-out-job.ts')> | undefined;
 
-function postCut(reply: CutReply | BlobOutReply, transfer?: ArrayBuffer[]): void {
+function postCut(reply: CutReply | BlobOutReply | FilesOutReply, transfer?: ArrayBuffer[]): void {
   parentPort!.postMessage(reply, transfer ?? []);
 }
 
@@ -22,7 +21,7 @@ function postCut(reply: CutReply | BlobOutReply, transfer?: ArrayBuffer[]): void
 let hashHex: ((b: Uint8Array) => string) | undefined;
 const core = new URL(`../core/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 
-parentPort!.on('message', (msg: CodecRequest | CutStart | CutAck | BlobOutStart) => {
+parentPort!.on('message', (msg: CodecRequest | CutStart | CutAck | BlobOutStart | FilesOutStart) => {
   if (!('type' in msg) && msg.op === 'decompress' && hashHex === undefined) {
     // Replies are matched by sequence number, so a batch may be answered after a later one.
     void (import(core) as Promise<typeof import('../core/index.ts')>).then((m) => {
@@ -31,9 +30,9 @@ parentPort!.on('message', (msg: CodecRequest | CutStart | CutAck | BlobOutStart)
     });
     return;
   }
-  if ('type' in msg && msg.type === 'blob-out') {
+  if ('type' in msg && (msg.type === 'blob-out' || msg.type === 'files-out')) {
     blobOutModule ??= import(blobOutJobs) as Promise<typeof import('./blob-out-job.ts')>;
-    void blobOutModule.then((m) => m.runBlobOut(msg, postCut));
+    void blobOutModule.then((m) => (msg.type === 'blob-out' ? m.runBlobOut(msg, postCut) : m.runFilesOut(msg, postCut)));
     return;
   }
   if ('type' in msg) {

@@ -105,6 +105,15 @@ export interface Blobs {
    * written to `fd` before a failure.
    */
   readInto?(id: BlobId, fd: number): Promise<number | undefined>;
+  /**
+   * Writes the one-chunk blob `id`, of `size` bytes, into a new file at `path` in a worker thread: the
+   * chunk is read and verified first, then the file created with `createFlags` (which must include
+   * O_CREAT | O_EXCL) and mode 0600, written, given `mode` and `mtime` (seconds) and closed. Resolves
+   * 'written'; 'exists' when `path` existed (nothing was done); undefined when it cannot (no worker
+   * threads, a multi-chunk blob, a chunk not indexed yet): then use `read`. Rejects as `readInto` does,
+   * after removing a file it created. Calls made together go to the worker as one batch.
+   */
+  writeNewFile?(path: string, id: BlobId, file: { size: number; mode: number; mtime: number; createFlags: number }): Promise<'written' | 'exists' | undefined>;
   /** Streams a blob's bytes; each chunk verified, and the whole content checked against the id at the end. */
   read(id: BlobId): AsyncIterable<Uint8Array>;
   manifest(id: BlobId): Promise<BlobManifest>;

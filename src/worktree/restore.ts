@@ -27,6 +27,11 @@ export interface RestoreOptions {
 }
 
 const DEFAULT_CONCURRENCY = 16;
+/**
+ * Files in flight when the codec workers write them (Blobs.writeNewFile, readInto): this thread holds
+ * none of their bytes, and the workers take small files in batches, so many may be queued.
+ */
+const WORKER_CONCURRENCY = 128;
 // O_EXCL with O_CREAT never opens an existing path, symlink or not; O_NOFOLLOW says so twice.
 const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
 /** Failures of the target's disk as a whole: going on would only fail again for every file. */
@@ -79,7 +84,7 @@ class RestoreRun {
     this.#store = store;
     this.#base = base;
     this.#allowUnsafe = opts.allowUnsafeSymlinks === true;
-    this.pool = new TaskPool(opts.concurrency ?? DEFAULT_CONCURRENCY);
+    this.pool = new TaskPool(opts.concurrency ?? (store.blobs.writeNewFile ? WORKER_CONCURRENCY : DEFAULT_CONCURRENCY));
     this.#progress = new ProgressThrottle(opts.onProgress);
   }
 
@@ -223,6 +228,7 @@ class RestoreRun {
    * that already exists goes through a temporary file and a rename, which replaces it atomically.
    */
   async #wholeFile(dir: string, relPath: string, e: FileEntry): Promise<void> {
+    if (this.#store.blobs.writeNewFile && await this.#wholeFileInWorker(dir, relPath, e)) return;
     let bytes: Uint8Array;
     try {
       bytes = await this.#store.objects.get(e.blob);
@@ -265,6 +271,26 @@ class RestoreRun {
     }
     this.stats.bytes += bytes.length;
     this.#restored(relPath);
+  }
+
+  /**
+   * A one-chunk blob written by a codec worker into a new file under its final name (the same checks,
+   * O_EXCL create, mode and mtime as below, in one batch with other files). False when the worker could
+   * not take it, or the name exists: then the path below does it (a temporary file and a rename).
+   */
+  async #wholeFileInWorker(dir: string, relPath: string, e: FileEntry): Promise<boolean> {
+    let r;
+    try {
+      r = await this.#store.blobs.writeNewFile!(path.join(dir, e.name), e.blob, { size: e.size, mode: e.mode, mtime: seconds(e.mtime), createFlags: CREATE_FLAGS });
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'TARGET_WRITE') this.#writeFailed(relPath, err.cause);
+      else this.#readFailed(relPath, err);
+      return true;
+    }
+    if (r !== 'written') return false;
+    this.stats.bytes += e.size;
+    this.#restored(relPath);
+    return true;
   }
 
   /** Mode and mtime through the open descriptor (no second path lookup), then close. */

@@ -72,28 +72,30 @@ for (const kind of storeKinds) {
   });
 }
 
-test('restore overwrites files already in the target', async (t) => {
-  const src = tempDir('src');
-  const dst = tempDir('dst');
-  const { store, cleanup } = await storeKinds[0]!.open();
-  t.after(async () => { await cleanup(); removeDir(src); removeDir(dst); });
-  fs.writeFileSync(path.join(src, 'f'), 'new content');
-  const { tree } = await snapshotTree(store, { source: src, arena });
-  fs.writeFileSync(path.join(dst, 'f'), 'old content that is longer');
-  fs.writeFileSync(path.join(dst, 'other'), 'kept');
-  await restoreTree(store, { tree, target: dst });
-  assert.equal(fs.readFileSync(path.join(dst, 'f'), 'utf8'), 'new content');
-  assert.equal(fs.readFileSync(path.join(dst, 'other'), 'utf8'), 'kept');
+for (const kind of storeKinds) {
+  test(`restore overwrites files already in the target (${kind.name} store)`, async (t) => {
+    const src = tempDir('src');
+    const dst = tempDir('dst');
+    const { store, cleanup } = await kind.open();
+    t.after(async () => { await cleanup(); removeDir(src); removeDir(dst); });
+    fs.writeFileSync(path.join(src, 'f'), 'new content');
+    const { tree } = await snapshotTree(store, { source: src, arena });
+    fs.writeFileSync(path.join(dst, 'f'), 'old content that is longer');
+    fs.writeFileSync(path.join(dst, 'other'), 'kept');
+    await restoreTree(store, { tree, target: dst });
+    assert.equal(fs.readFileSync(path.join(dst, 'f'), 'utf8'), 'new content');
+    assert.equal(fs.readFileSync(path.join(dst, 'other'), 'utf8'), 'kept');
 
-  // A directory where the tree has a file is not removed: a problem, and no temporary file left.
-  const dst2 = path.join(dst, 'second');
-  fs.mkdirSync(path.join(dst2, 'f'), { recursive: true });
-  fs.writeFileSync(path.join(dst2, 'f', 'precious'), 'keep me');
-  const r = await restoreTree(store, { tree, target: dst2 });
-  assert.deepEqual(r.problems.map((p) => [p.path, p.code]), [['f', 'TARGET_CONFLICT']]);
-  assert.deepEqual(fs.readdirSync(dst2), ['f']);
-  assert.equal(fs.readFileSync(path.join(dst2, 'f', 'precious'), 'utf8'), 'keep me');
-});
+    // A directory where the tree has a file is not removed: a problem, and no temporary file left.
+    const dst2 = path.join(dst, 'second');
+    fs.mkdirSync(path.join(dst2, 'f'), { recursive: true });
+    fs.writeFileSync(path.join(dst2, 'f', 'precious'), 'keep me');
+    const r = await restoreTree(store, { tree, target: dst2 });
+    assert.deepEqual(r.problems.map((p) => [p.path, p.code]), [['f', 'TARGET_CONFLICT']]);
+    assert.deepEqual(fs.readdirSync(dst2), ['f']);
+    assert.equal(fs.readFileSync(path.join(dst2, 'f', 'precious'), 'utf8'), 'keep me');
+  });
+}
 
 test('snapshot refuses a missing source and a file as source', async (t) => {
   const dir = tempDir('src');
