@@ -17,15 +17,15 @@ function timed(cmd: string, args: string[]): number {
   return (performance.now() - started) / 1000;
 }
 
-/** Seconds for `rsync -a --whole-file SRC/ DST/` into a fresh DST (removed afterwards). */
+/**
+ * Seconds for `rsync -a --whole-file SRC/ DST/` into a fresh DST, WORK/rsync-local. DST is left for the
+ * caller to remove once nothing else is timed: on ext4, files created soon after many deletions cost far
+ * more, which would penalise whatever runs next.
+ */
 export function rsyncLocal(src: string, work: string): number {
   const dst = join(work, 'rsync-local');
   rmSync(dst, { recursive: true, force: true });
-  try {
-    return timed('rsync', ['-a', '--whole-file', `${src}/`, `${dst}/`]);
-  } finally {
-    rmSync(dst, { recursive: true, force: true });
-  }
+  return timed('rsync', ['-a', '--whole-file', `${src}/`, `${dst}/`]);
 }
 
 async function portOpen(port: number): Promise<boolean> {
@@ -38,7 +38,8 @@ async function portOpen(port: number): Promise<boolean> {
 
 /**
  * Seconds for `rsync -a --whole-file SRC/ rsync://127.0.0.1:PORT/bench/` into a fresh module directory,
- * with the daemon (`rsync --daemon --no-detach`) started before and stopped after, untimed.
+ * with the daemon (`rsync --daemon --no-detach`) started before and stopped after, untimed. The module
+ * directory, WORK/rsync-daemon, is left for the caller to remove (see rsyncLocal).
  */
 export async function rsyncDaemon(src: string, work: string, port: number): Promise<number> {
   const dst = join(work, 'rsync-daemon');
@@ -62,6 +63,5 @@ export async function rsyncDaemon(src: string, work: string, port: number): Prom
   } finally {
     daemon.kill('SIGTERM');
     await exited;
-    rmSync(dst, { recursive: true, force: true });
   }
 }

@@ -91,6 +91,20 @@ async function transfer(label: string, src: string): Promise<TransferResult> {
   const size = await contentBytes(src);
   say(`${label}: ${size.files} files, ${(size.bytes / 2 ** 20).toFixed(0)} MiB from ${src}`);
   const r: TransferResult = { label, source: src, bytes: size.bytes, files: size.files };
+  if (rsyncVersion() !== undefined) {
+    // rsync first, each timed step after a `sync`, and nothing deleted until all are done (see rsyncLocal).
+    await shell(`find '${src}' -type f -print0 | xargs -0 cat > /dev/null; sync`);
+    r.rsyncLocalSeconds = rsyncLocal(src, work);
+    say(`  rsync -a --whole-file (local): ${r.rsyncLocalSeconds.toFixed(2)} s`);
+    await shell('sync');
+    try {
+      r.rsyncDaemonSeconds = await rsyncDaemon(src, work, rsyncPort);
+      say(`  rsync -a --whole-file to rsync://127.0.0.1:${rsyncPort}: ${r.rsyncDaemonSeconds.toFixed(2)} s`);
+    } catch (e) {
+      r.rsyncDaemonError = (e as Error).message;
+      say(`  rsync daemon: FAILED ${r.rsyncDaemonError}`);
+    }
+  }
   await withDaemons(r, root, async (daemons, clients) => {
     const a = makeNode(root, 'a');
     const b = makeNode(root, 'b');
@@ -104,6 +118,7 @@ async function transfer(label: string, src: string): Promise<TransferResult> {
     const da = await startDaemon(a, { nodeArgs: profileArgs('a') });
     daemons.push(da);
     writeConfig(b, arena, [{ node: a, addrs: da.addrs }]);
+    await shell('sync'); // a's snapshot written back: b starts on a quiet disk, as rsync did
     const spawnEpoch = Date.now();
     const db = await startDaemon(b, { nodeArgs: profileArgs('b') });
     daemons.push(db);
@@ -128,18 +143,7 @@ async function transfer(label: string, src: string): Promise<TransferResult> {
     r.storedBytesB = Number((await shell(`du -s --block-size=1 '${b.store}'`)).split('\t')[0]);
     say(`  b: fsck ${fsck.ok ? 'clean' : `NOT CLEAN: ${JSON.stringify(fsck.errors).slice(0, 400)}`}; store ${(r.storedBytesB / 2 ** 20).toFixed(0)} MiB`);
   });
-  if (rsyncVersion() !== undefined) {
-    await shell(`find '${src}' -type f -print0 | xargs -0 cat > /dev/null`);
-    r.rsyncLocalSeconds = rsyncLocal(src, work);
-    say(`  rsync -a --whole-file (local): ${r.rsyncLocalSeconds.toFixed(2)} s`);
-    try {
-      r.rsyncDaemonSeconds = await rsyncDaemon(src, work, rsyncPort);
-      say(`  rsync -a --whole-file to rsync://127.0.0.1:${rsyncPort}: ${r.rsyncDaemonSeconds.toFixed(2)} s`);
-    } catch (e) {
-      r.rsyncDaemonError = (e as Error).message;
-      say(`  rsync daemon: FAILED ${r.rsyncDaemonError}`);
-    }
-  }
+  for (const d of ['rsync-local', 'rsync-daemon']) rmSync(join(work, d), { recursive: true, force: true });
   return r;
 }
 
