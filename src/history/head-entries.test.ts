@@ -150,3 +150,18 @@ test('headEntryItems: one item per (author, key), sorted by (timestamp, id), ids
   assert.ok(Buffer.compare(items[1]!.id, items[2]!.id) < 0);
   assert.deepEqual(new Set(items.map((i) => toHex(i.id))), new Set(published.map((p) => toHex(blake3(p.bytes)))));
 });
+
+test('a replay of the very entry stored is stale at once: it was checked when stored, and nothing is written', async () => {
+  const { writer, reader, arena, c1 } = await pair();
+  const { bytes } = await publishHead(writer, arena.id, 'main', c1, { now: NOW });
+  assert.equal(await acceptHeadEntry(reader, bytes, { now: NOW }), 'accepted');
+  let writes = 0;
+  const write = reader.meta.write.bind(reader.meta);
+  reader.meta.write = (fn) => { writes++; return write(fn); };
+  // An hour earlier, the entry would be refused as stamped in the future; as a replay it changes nothing.
+  assert.equal(await acceptHeadEntry(reader, bytes, { now: NOW - 3_600_000 }), 'stale');
+  assert.equal(writes, 0);
+  // Other bytes for the same row are still checked.
+  const forged = decodeHeadEntry(bytes);
+  await assert.rejects(acceptHeadEntry(reader, encodeHeadEntry({ ...forged, time: forged.time + 1 }), { now: NOW }), { code: 'BAD_SIGNATURE' });
+});

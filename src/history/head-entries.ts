@@ -27,17 +27,10 @@ function arenaRecord(store: Store, arena: ArenaId) {
   return record;
 }
 
-/**
- * Keeps `entry` when it is newer than the stored one for its (arena, author, key); an older or equal
- * entry (a replay) changes nothing and is 'stale'. Runs inside the queued write, so two accepts of the
- * same key cannot both win.
- */
-async function keepIfNewer(store: Store, entry: HeadEntry, bytes: Uint8Array): Promise<'accepted' | 'stale'> {
+/** Writes `entry` unless the stored one for its (arena, author, key) is as new; checked inside the transaction. */
+async function writeIfNewer(store: Store, entry: HeadEntry, bytes: Uint8Array): Promise<'accepted' | 'stale'> {
   const table = store.meta.table(HEADS_TABLE);
   const key = rowKey(entry);
-  // Most replays (gossip and the log bring each entry, every relay once more) end here, with no write.
-  const held = table.get(key);
-  if (held !== undefined && compareHeadEntries(entry, decodeHeadEntry(held)) <= 0) return 'stale';
   let result: 'accepted' | 'stale' = 'stale';
   await serialized(store.meta, () => store.meta.write((w) => {
     const current = table.get(key);
@@ -51,21 +44,37 @@ async function keepIfNewer(store: Store, entry: HeadEntry, bytes: Uint8Array): P
 /**
  * Takes an entry from a peer: decodes it strictly (FormatError), refuses an arena this store does not hold
  * (NO_SUCH_ARENA), verifies both signatures and the time (BAD_SIGNATURE, FUTURE_ENTRY), then keeps it only
- * if it is newer than what is stored.
+ * if it is newer than what is stored: 'accepted', else 'stale' (a replay, or an older entry).
  */
 export async function acceptHeadEntry(store: Store, bytes: Uint8Array, opts: { now?: number } = {}): Promise<'accepted' | 'stale'> {
   const entry = decodeHeadEntry(bytes);
   arenaRecord(store, entry.arena);
+  const held = store.meta.table(HEADS_TABLE).get(rowKey(entry));
+  // The very entry stored already (each one arrives several times: pushed, gossiped, logged, relayed):
+  // it was verified when it was stored, and storing it again would change nothing.
+  if (held !== undefined && Buffer.compare(held, bytes) === 0) return 'stale';
   verifyHeadEntry(entry, { now: opts.now ?? Date.now() });
-  return keepIfNewer(store, entry, new Uint8Array(bytes));
+  if (held !== undefined && compareHeadEntries(entry, decodeHeadEntry(held)) <= 0) return 'stale';
+  return writeIfNewer(store, entry, new Uint8Array(bytes));
 }
 
 /**
- * Signs and stores this node's entry `branch/<branch>` -> `commit`. Needs the arena's write secret
- * (READ_ONLY_ARENA without it), a good branch name (BAD_BRANCH_NAME) and the commit in the store. The time is `now`, or one past this node's
- * previous entry for the key when the clock went back, so the new entry always supersedes the old.
+ * Signs and stores this node's entry `branch/<branch>` -> `commit` (signHead, then storeOwnHead).
  */
 export async function publishHead(store: Store, arena: ArenaId, branch: string, commit: CommitId, opts: { now?: number } = {}): Promise<StoredHeadEntry> {
+  const signed = signHead(store, arena, branch, commit, opts);
+  await storeOwnHead(store, signed);
+  return signed;
+}
+
+/**
+ * Signs this node's entry `branch/<branch>` -> `commit`, without storing it: it may be sent before it is
+ * stored, since the commit it names is durable here already. Needs the arena's write secret
+ * (READ_ONLY_ARENA without it), a good branch name (BAD_BRANCH_NAME) and the commit in the store. The time
+ * is `now`, or one past this node's previous entry for the key when the clock went back, so the new entry
+ * always supersedes the old.
+ */
+export function signHead(store: Store, arena: ArenaId, branch: string, commit: CommitId, opts: { now?: number } = {}): StoredHeadEntry {
   checkBranchName(branch);
   const record = arenaRecord(store, arena);
   if (record.secretKey === undefined) throw new HistoryError('READ_ONLY_ARENA', `arena ${record.name} is read-only here: this node has no write key for it`);
@@ -76,12 +85,15 @@ export async function publishHead(store: Store, arena: ArenaId, branch: string, 
   let time = opts.now ?? Date.now();
   if (previous !== undefined) time = Math.max(time, decodeHeadEntry(previous).time + 1);
   const entry = signHeadEntry({ arena, author: nodeId, key, commit, time }, secretKey, record.secretKey);
-  const bytes = encodeHeadEntry(entry);
+  return { entry, bytes: encodeHeadEntry(entry) };
+}
+
+/** Stores an entry from signHead; BRANCH_MOVED when a newer one for its key was stored meanwhile. */
+export async function storeOwnHead(store: Store, { entry, bytes }: StoredHeadEntry): Promise<void> {
   // The commit is durable before the entry that names it (metadata implies data).
   await store.objects.flush();
-  const result = await keepIfNewer(store, entry, bytes);
-  if (result === 'stale') throw new HistoryError('BRANCH_MOVED', `another entry for ${key} was stored meanwhile; publish again`);
-  return { entry, bytes };
+  const result = await writeIfNewer(store, entry, bytes);
+  if (result === 'stale') throw new HistoryError('BRANCH_MOVED', `another entry for ${entry.key} was stored meanwhile; publish again`);
 }
 
 /** The stored entries of one arena, in key order (author, then key). */

@@ -25,4 +25,4 @@ export { planMerge, mergeCommit, planRevert, revertCommit, type RevertPlan, type
 export { listConflicts, resolveConflict, type ListedConflict } from './conflicts.ts';
 export { listStash, pushStash, dropStash, STASH_TABLE, type StashEntry } from './stash.ts';
 export { logDetachedHead, DETACHED_HEAD_REFLOG } from './head-log.ts';
-export { acceptHeadEntry, publishHead, listHeadEntries, headEntryItems, HEADS_TABLE, type StoredHeadEntry, type HeadEntryItem } from './head-entries.ts';
+export { acceptHeadEntry, publishHead, signHead, storeOwnHead, listHeadEntries, headEntryItems, HEADS_TABLE, type StoredHeadEntry, type HeadEntryItem } from './head-entries.ts';

@@ -21,11 +21,18 @@ export function workerPool(): CodecPool | undefined {
   return p instanceof CodecPool ? p : undefined;
 }
 
+/**
+ * Payloads below this are compressed on the calling thread, with its reused context: a few microseconds,
+ * where a worker round trip (a batch, a message each way, a thread to wake) costs milliseconds on a busy
+ * machine, and a commit's trees and commit, written one after another, would each wait for one.
+ */
+const INLINE_COMPRESS_BELOW = 4 * 1024;
+
 /** The payload to store: the zstd frame, or the raw bytes when compression saves less than 1/64. */
 export async function compressPayload(raw: Uint8Array): Promise<Payload> {
   // Sampled here, on the caller's thread: an incompressible chunk is never copied to a worker and back.
   if (raw.length < MIN_COMPRESS || looksIncompressible(raw)) return { flags: 0, bytes: raw };
-  const z = await codecs().run('compress', raw);
+  const z = raw.length < INLINE_COMPRESS_BELOW ? compressFrame(raw) : await codecs().run('compress', raw);
   return z ? { flags: FLAG_ZSTD, bytes: z } : { flags: 0, bytes: raw };
 }
 

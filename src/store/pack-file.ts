@@ -1,10 +1,11 @@
 // Pack files on disk: an append-only writer (one per writing process, random names) and a reader with a
 // small cache of open handles. A full disk becomes StoreError DISK_FULL. Store layer, disk side.
+import { fdatasyncSync, writevSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreError } from '../core/index.ts';
 import { PACK_HEADER_BYTES, checkPackHeader, encodePackHeader } from './pack-record.ts';
-import { syncDir } from './durable-file.ts';
+import { syncDir, syncDirNow } from './durable-file.ts';
 import { SyncPackReader } from './sync-pack-reader.ts';
 
 /**
@@ -30,6 +31,13 @@ function enospc(): NodeJS.ErrnoException {
 
 /** Buffers handed to one writev call at most (Linux IOV_MAX is 1024). */
 const MAX_IOV = 1024;
+/**
+ * Writes, and syncs of what was written since the last sync, of at most this many bytes are made on the
+ * calling thread: a commit and its trees as sync receives them take microseconds to write and sync, while
+ * each thread-pool round trip (a write, a datasync, the directory's sync) cost milliseconds on a machine
+ * busy with other daemons, which a commit's propagation waits for.
+ */
+const NOW_BYTES = 64 * 1024;
 
 /**
  * One pack being written. `reserve` places a record at the end synchronously and queues its bytes; a
@@ -52,6 +60,8 @@ export class PackWriter {
   #queuedBytes = 0;
   #draining: Promise<void> | undefined;
   #dirSynced = false;
+  /** Bytes written since the last datasync. */
+  #unsynced = 0;
 
   private constructor(dir: string, name: string, fh: FileHandle, faults: DiskFaults | undefined, onFailure: ((e: StoreError) => void) | undefined) {
     this.#onFailure = onFailure;
@@ -132,8 +142,11 @@ export class PackWriter {
       }
       this.#faults.packBytesLeft -= total;
     }
+    const total = bufs.reduce((n, b) => n + b.length, 0);
+    this.#unsynced += total;
+    const small = total <= NOW_BYTES;
     while (bufs.length > 0) {
-      const { bytesWritten } = await this.#fh.writev(bufs, pos);
+      const bytesWritten = small ? writevSync(this.#fh.fd, bufs, pos) : (await this.#fh.writev(bufs, pos)).bytesWritten;
       pos += bytesWritten;
       let skip = bytesWritten;
       const rest: Uint8Array[] = [];
@@ -156,9 +169,13 @@ export class PackWriter {
   async sync(): Promise<void> {
     await this.drained();
     try {
-      await this.#fh.datasync();
+      const small = this.#unsynced <= NOW_BYTES;
+      this.#unsynced = 0;
+      if (small) fdatasyncSync(this.#fh.fd);
+      else await this.#fh.datasync();
       if (!this.#dirSynced) {
-        await syncDir(this.#dir);
+        if (small) syncDirNow(this.#dir);
+        else await syncDir(this.#dir);
         this.#dirSynced = true;
       }
     } catch (e) {

@@ -1,7 +1,7 @@
 // Moves each (arena, branch) toward the common head convergence.ts defines: fetches the commits peers'
 // entries name, moves the branch, and publishes this node's own entry for it. Sync layer.
 import { branchKey, isLodeError, SyncError, type ArenaId, type CommitId } from '../core/index.ts';
-import { getBranch, listHeadEntries, moveBranch, publishHead, type ArenaRecord } from '../history/index.ts';
+import { getBranch, listHeadEntries, moveBranch, signHead, storeOwnHead, type ArenaRecord } from '../history/index.ts';
 import type { Store } from '../store/index.ts';
 import { coveringHead, frontier, joinFrontier } from './convergence.ts';
 import type { Fetcher, PeerId } from './fetcher.ts';
@@ -23,8 +23,8 @@ export interface BranchConvergerContext {
   now(): number;
   /** Appends entries to the change log and sends them to caught-up peers. */
   record(entries: readonly Uint8Array[], arena: ArenaId, origin: PeerId | undefined): Promise<void>;
-  /** Sends unasked objects to the arena's caught-up peers. */
-  push(arena: ArenaId, objects: ObjectRecord[]): void;
+  /** Sends unasked objects, then the new entry that names them, to the arena's caught-up peers. */
+  push(arena: ArenaId, objects: ObjectRecord[], entry: Uint8Array): void;
   /** Hands the carrier a HEADS message for a new entry of this node's own. */
   announce(arena: ArenaId, entry: Uint8Array): void;
 }
@@ -153,11 +153,13 @@ export class BranchConverger {
     // The branch followed another writer's entry: that entry already tells every peer where it is, and a
     // copy signed by each node that followed would only make every peer verify, store and pass on more.
     if (entries.some(({ entry }) => entry.commit === head)) return;
-    // The head's small objects first, so they are waiting when the entry arrives (by gossip or LOG),
-    // then the gossip, which needs no log step, then the log that backs it up.
-    this.#ctx.push(arena, await pushRecords(this.#store, head));
-    const { bytes } = await publishHead(this.#store, arena, branch, head, { now: this.#ctx.now() });
-    this.#ctx.announce(arena, bytes);
-    await this.#ctx.record([bytes], arena, undefined);
+    // The entry goes out before it is stored here (the commit it names is durable already): to the
+    // connected peers right after the head's small objects, so one message brings everything they need,
+    // then by gossip for the others. Stored, it goes into the change log that backs both up.
+    const signed = signHead(this.#store, arena, branch, head, { now: this.#ctx.now() });
+    this.#ctx.push(arena, await pushRecords(this.#store, head), signed.bytes);
+    this.#ctx.announce(arena, signed.bytes);
+    await storeOwnHead(this.#store, signed);
+    await this.#ctx.record([signed.bytes], arena, undefined);
   }
 }

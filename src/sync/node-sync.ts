@@ -61,7 +61,7 @@ export class SyncNode {
       held: () => this.#held(),
       now: () => this.#now(),
       record: (entries, arena, origin) => this.#catchUp.record(entries, arena, origin),
-      push: (arena, objects) => this.#catchUp.push(arena, objects),
+      push: (arena, objects, entry) => this.#catchUp.push(arena, objects, entry),
       announce: (arena, entry) => this.#announcements.publish(arena, entry),
     });
   }

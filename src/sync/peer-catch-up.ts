@@ -186,11 +186,15 @@ export class PeerCatchUp {
     });
   }
 
-  /** Sends unasked objects (see push-objects.ts) to every connected peer of the arena that is caught up. */
-  push(arena: ArenaId, objects: ObjectRecord[]): void {
-    if (objects.length === 0) return;
+  /**
+   * Sends unasked objects (see push-objects.ts), then the entry that names them, to every connected peer of
+   * the arena that is caught up: the first copy of a new head to reach them, with what it needs.
+   */
+  push(arena: ArenaId, objects: ObjectRecord[], entry: Uint8Array): void {
     for (const feed of this.#peers.values()) {
-      if (feed.covered !== undefined && feed.arenas?.has(arena) === true) this.#ctx.emit(feed.peer, { type: 'objects', objects });
+      if (feed.covered === undefined || feed.arenas?.has(arena) !== true) continue;
+      if (objects.length > 0) this.#ctx.emit(feed.peer, { type: 'objects', objects });
+      this.#ctx.emit(feed.peer, { type: 'heads', arena, entries: [entry] });
     }
   }
 

@@ -111,3 +111,24 @@ test('offers are bounded: per object, in total (oldest dropped first) and in age
   now += OFFER_TTL_MS + 1;
   assert.equal(offered.take(record(14, 0).id), undefined, 'expired');
 });
+
+test('the new entry follows its pushed objects on the same stream, ahead of the log that backs it up', async () => {
+  const sent: string[] = [];
+  const tamper = (from: number, _to: string, bytes: Uint8Array): Uint8Array => {
+    if (from === 0) sent.push(decodeSyncMessage(bytes).type);
+    return bytes;
+  };
+  const net = await MemoryNetwork.create({ nodes: 2, seed: 23, tamper });
+  net.connectAll();
+  await writeFiles(net, net.nodes[0]!, { 'a.txt': 'first\n' });
+  await net.settle();
+  sent.length = 0;
+  const w = await writeFiles(net, net.nodes[0]!, { 'a.txt': 'second\n' });
+  await net.settle();
+  assert.equal(getBranch(net.nodes[1]!.store, net.arena, 'main'), w.commit);
+  const objects = sent.indexOf('objects');
+  assert.ok(objects >= 0, `node 0 pushed the head's objects: ${sent.join(' ')}`);
+  assert.equal(sent[objects + 1], 'heads', `the entry right after them: ${sent.join(' ')}`);
+  const log = sent.indexOf('log');
+  assert.ok(log < 0 || log > objects + 1, `before the log: ${sent.join(' ')}`);
+});
