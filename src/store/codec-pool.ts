@@ -66,6 +66,11 @@ export class CodecPool {
     this.#size = size;
   }
 
+  /** Whether no payload is queued or being worked on: a lone small one is then quicker done inline. */
+  get idle(): boolean {
+    return this.#queues.compress.jobs.length === 0 && this.#queues.decompress.jobs.length === 0 && this.#slots.every((s) => s.inflight.size === 0);
+  }
+
   /** Compresses (the zstd frame, or undefined when not worth it) or inflates (exactly rawLength bytes). */
   run(op: CodecOp, input: Uint8Array, rawLength = 0): Promise<Uint8Array | undefined> {
     return new Promise((resolve, reject) => this.#queue(op, { input, rawLength, resolve, reject }));

@@ -22,9 +22,11 @@ export function workerPool(): CodecPool | undefined {
 }
 
 /**
- * Payloads below this are compressed on the calling thread, with its reused context: a few microseconds,
- * where a worker round trip (a batch, a message each way, a thread to wake) costs milliseconds on a busy
- * machine, and a commit's trees and commit, written one after another, would each wait for one.
+ * Payloads below this are compressed on the calling thread, with its reused context, while the pool is
+ * idle: a few microseconds, where a worker round trip (a batch, a message each way, a thread to wake)
+ * costs milliseconds on a busy machine, and a commit's trees and commit, written one after another, would
+ * each wait for one. A snapshot keeps the pool busy, and its small files still go to the workers in
+ * batches, off the thread that walks and reads.
  */
 const INLINE_COMPRESS_BELOW = 4 * 1024;
 
@@ -32,7 +34,8 @@ const INLINE_COMPRESS_BELOW = 4 * 1024;
 export async function compressPayload(raw: Uint8Array): Promise<Payload> {
   // Sampled here, on the caller's thread: an incompressible chunk is never copied to a worker and back.
   if (raw.length < MIN_COMPRESS || looksIncompressible(raw)) return { flags: 0, bytes: raw };
-  const z = raw.length < INLINE_COMPRESS_BELOW ? compressFrame(raw) : await codecs().run('compress', raw);
+  const p = codecs();
+  const z = raw.length < INLINE_COMPRESS_BELOW && (!(p instanceof CodecPool) || p.idle) ? compressFrame(raw) : await p.run('compress', raw);
   return z ? { flags: FLAG_ZSTD, bytes: z } : { flags: 0, bytes: raw };
 }
 
