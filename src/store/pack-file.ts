@@ -39,6 +39,7 @@ const MAX_IOV = 1024;
  * no slower so; its large ones and the sync of a sealed pack stay on the thread pool.)
  */
 const NOW_BYTES = 64 * 1024;
+const QUIET_MS = 100;
 
 /**
  * One pack being written. `reserve` places a record at the end synchronously and queues its bytes; a
@@ -63,6 +64,8 @@ export class PackWriter {
   #dirSynced = false;
   /** Bytes written since the last datasync. */
   #unsynced = 0;
+  /** When the last datasync ended (performance.now()). */
+  #lastSync = -Infinity;
 
   private constructor(dir: string, name: string, fh: FileHandle, faults: DiskFaults | undefined, onFailure: ((e: StoreError) => void) | undefined) {
     this.#onFailure = onFailure;
@@ -170,10 +173,11 @@ export class PackWriter {
   async sync(): Promise<void> {
     await this.drained();
     try {
-      const small = this.#unsynced <= NOW_BYTES;
+      const small = this.#unsynced <= NOW_BYTES && performance.now() - this.#lastSync > QUIET_MS;
       this.#unsynced = 0;
       if (small) fdatasyncSync(this.#fh.fd);
       else await this.#fh.datasync();
+      this.#lastSync = performance.now();
       if (!this.#dirSynced) {
         if (small) syncDirNow(this.#dir);
         else await syncDir(this.#dir);
