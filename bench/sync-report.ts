@@ -20,6 +20,39 @@ export interface TransferResult {
   rsyncDaemonError?: string;
   daemonWarnings?: string[];
   error?: string;
+  /** With --transfer-runs N > 1: every run, each rsync then lode; the fields above are their medians. */
+  runs?: Pick<TransferResult, 'seconds' | 'rsyncLocalSeconds' | 'rsyncDaemonSeconds' | 'cpuSecondsA' | 'cpuSecondsB'>[];
+}
+
+/** The median of the defined values, undefined when there is none. */
+function median(values: (number | undefined)[]): number | undefined {
+  const v = values.filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+  if (v.length === 0) return undefined;
+  const mid = v.length >> 1;
+  return v.length % 2 === 1 ? v[mid] : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+/** One result for several runs of the same transfer: medians of the times, all runs kept, any failure kept. */
+export function medianTransfer(runs: TransferResult[]): TransferResult {
+  const first = runs[0]!;
+  if (runs.length === 1) return first;
+  const seconds = median(runs.map((r) => r.seconds));
+  const failed = runs.find((r) => r.error !== undefined);
+  return {
+    ...first,
+    label: `${first.label}, median of ${runs.length}`,
+    seconds,
+    mbPerSecond: seconds === undefined ? undefined : first.bytes / 1e6 / seconds,
+    connectedAfterSeconds: median(runs.map((r) => r.connectedAfterSeconds)),
+    cpuSecondsA: median(runs.map((r) => r.cpuSecondsA)),
+    cpuSecondsB: median(runs.map((r) => r.cpuSecondsB)),
+    rsyncLocalSeconds: median(runs.map((r) => r.rsyncLocalSeconds)),
+    rsyncDaemonSeconds: median(runs.map((r) => r.rsyncDaemonSeconds)),
+    fsckClean: runs.every((r) => r.fsckClean !== false),
+    daemonWarnings: runs.flatMap((r) => r.daemonWarnings ?? []),
+    ...(failed ? { error: failed.error } : {}),
+    runs: runs.map(({ seconds, rsyncLocalSeconds, rsyncDaemonSeconds, cpuSecondsA, cpuSecondsB }) => ({ seconds, rsyncLocalSeconds, rsyncDaemonSeconds, cpuSecondsA, cpuSecondsB })),
+  };
 }
 
 export interface PropagationResult {

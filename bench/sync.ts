@@ -4,7 +4,9 @@
 // JSON to bench/out/. A script, not a test.
 //
 //   node bench/sync.ts [--dataset /tmp/lode-ds] [--small] [--parts transfer,big,propagate] [--big-mib 1024]
-//                      [--runs 20] [--nodes 5] [--work DIR] [--keep] [--profile DIR]
+//                      [--runs 20] [--transfer-runs 3] [--nodes 5] [--work DIR] [--keep] [--profile DIR]
+//   --transfer-runs N: each transfer N times (rsync, then lode, each time), reported as medians: rsync's
+//   own time for the dataset varied 5-10 s between runs on the 2-core VM.
 //   LODE_BENCH_BIN=/path/to/bin/lode.js runs another build (to compare before and after).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeRandom } from './dataset.ts';
 import { shell } from './measure.ts';
-import { formatSyncTable, percentile, type PropagationResult, type TransferResult } from './sync-report.ts';
+import { formatSyncTable, medianTransfer, percentile, type PropagationResult, type TransferResult } from './sync-report.ts';
 import { ControlClient, cpuSeconds, lodeMust, makeNode, startDaemon, stopDaemons, waitBranch, writeConfig, type BenchNode, type RunningDaemon } from './sync-daemons.ts';
 import { rsyncDaemon, rsyncLocal, rsyncVersion } from './sync-rsync.ts';
 import { writeResults } from './results-file.ts';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     parts: { type: 'string', default: 'transfer,big,propagate' },
     'big-mib': { type: 'string', default: '1024' },
     runs: { type: 'string', default: '20' },
+    'transfer-runs': { type: 'string', default: '3' },
     nodes: { type: 'string', default: '5' },
     work: { type: 'string' },
     keep: { type: 'boolean', default: false },
@@ -222,6 +225,14 @@ function lodeVersion(): string {
   return lodeMust({ name: 'version', dir: work, config: '/dev/null', store: '', id: '' }, ['--version']).trim();
 }
 
+/** `transfer` --transfer-runs times, as one result of medians. */
+async function repeated(label: string, src: string): Promise<TransferResult> {
+  const runs: TransferResult[] = [];
+  const n = Math.max(1, Number(values['transfer-runs']));
+  for (let i = 0; i < n; i++) runs.push(await transfer(n > 1 ? `${label} (run ${i + 1})` : label, src));
+  return medianTransfer(runs.map((r) => ({ ...r, label })));
+}
+
 if (parts.has('transfer')) {
   const problem = datasetProblem(dataset);
   if (problem !== undefined) {
@@ -230,7 +241,7 @@ if (parts.has('transfer')) {
   } else {
     const src = values.small ? join(dataset, 'real', 'usr', 'include') : dataset;
     if (!existsSync(src) || readdirSync(src).length === 0) throw new RangeError(`${src} is empty`);
-    transfers.push(await transfer(values.small ? 'dataset subset (--small)' : 'foundation dataset', src));
+    transfers.push(await repeated(values.small ? 'dataset subset (--small)' : 'foundation dataset', src));
   }
 }
 if (parts.has('big')) {
@@ -238,7 +249,7 @@ if (parts.has('big')) {
   const dir = join(work, 'big-file');
   mkdirSync(dir, { recursive: true });
   writeRandom(join(dir, 'random.bin'), mib * 2 ** 20);
-  transfers.push(await transfer(`one random file of ${mib} MiB`, dir));
+  transfers.push(await repeated(`one random file of ${mib} MiB`, dir));
   rmSync(dir, { recursive: true, force: true });
 }
 if (parts.has('propagate')) propagation = await propagate(Number(values.nodes), Number(values.runs));
