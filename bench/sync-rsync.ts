@@ -19,8 +19,8 @@ function timed(cmd: string, args: string[]): number {
 
 /**
  * Seconds for `rsync -a --whole-file SRC/ DST/` into a fresh DST, WORK/rsync-local. DST is left for the
- * caller to remove once nothing else is timed: on ext4, files created soon after many deletions cost far
- * more, which would penalise whatever runs next.
+ * caller to remove: on ext4, files created soon after many deletions cost far more, so the next rsync must
+ * not follow its removal (lode, which creates few files, may).
  */
 export function rsyncLocal(src: string, work: string): number {
   const dst = join(work, 'rsync-local');

@@ -118,7 +118,7 @@ export class PackWriter {
       const bytes = batch.reduce((n, b) => n + b.length, 0);
       this.#queueStart += bytes;
       try {
-        await this.#writeAll(batch, start);
+        await this.#writeAll(batch, start, bytes);
         this.#queuedBytes -= bytes;
       } catch (e) {
         this.failure = isDiskFull(e) ? diskFullError(e, `writing pack ${this.name}`) : new StoreError('IO', `cannot write pack ${this.name}: ${(e as Error).message}`, { cause: e });
@@ -132,11 +132,11 @@ export class PackWriter {
     this.#draining = undefined;
   }
 
-  async #writeAll(buffers: Uint8Array[], position: number): Promise<void> {
+  /** Writes `buffers` (`total` bytes in all) at `position`. */
+  async #writeAll(buffers: Uint8Array[], position: number, total: number): Promise<void> {
     let bufs = buffers;
     let pos = position;
     if (this.#faults) {
-      const total = bufs.reduce((n, b) => n + b.length, 0);
       if (total > this.#faults.packBytesLeft) {
         // Simulate a disk that fills up part-way through a write, as a real one would.
         const part = Buffer.concat(bufs).subarray(0, this.#faults.packBytesLeft);
@@ -146,7 +146,6 @@ export class PackWriter {
       }
       this.#faults.packBytesLeft -= total;
     }
-    const total = bufs.reduce((n, b) => n + b.length, 0);
     this.#unsynced += total;
     const small = total <= NOW_BYTES;
     while (bufs.length > 0) {
