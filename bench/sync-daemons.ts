@@ -84,13 +84,16 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs: num
   }
 }
 
+/** LODE_BENCH_NODE_ARGS: more flags for node in every daemon (`--trace-gc`, say), split on spaces. */
+const extraNodeArgs = process.env.LODE_BENCH_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [];
+
 /**
- * Spawns `lode daemon` for `node` (stderr also appended to DIR/daemon.log) and waits until it listens;
- * `nodeArgs` go to node itself (`--cpu-prof` for `--profile`).
+ * Spawns `lode daemon` for `node` (stderr also appended to DIR/daemon.log, stdout to DIR/daemon.log.out)
+ * and waits until it listens; `nodeArgs` go to node itself (`--cpu-prof` for `--profile`).
  */
 export async function startDaemon(node: BenchNode, options: { nodeArgs?: string[] } = {}): Promise<RunningDaemon> {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), LODE_BIN, 'daemon'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...extraNodeArgs, LODE_BIN, 'daemon'], {
     env: { ...process.env, LODE_CONFIG: node.config, LODE_CACHE_DIR: join(node.dir, 'cache') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -98,7 +101,7 @@ export async function startDaemon(node: BenchNode, options: { nodeArgs?: string[
   let out = '';
   let err = '';
   const logFile = join(node.dir, 'daemon.log');
-  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); appendFileSync(`${logFile}.out`, b); });
   child.stderr!.on('data', (b: Buffer) => { err += b.toString(); appendFileSync(logFile, b); });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { live.delete(child); resolve(code); }));
   const addrs = await until(`${node.name}'s daemon to listen`, () => {
@@ -126,12 +129,12 @@ export function cpuSeconds(d: RunningDaemon): number | undefined {
 /** USER_HZ: what /proc counts CPU time in; 100 on every Linux this runs on. */
 const CLOCK_TICKS = 100;
 
-/** SIGTERM, then SIGKILL after 5 s; resolves when every daemon has exited. */
+/** SIGTERM, then SIGKILL after 30 s (a profiled daemon writes its profiles on the way out); resolves when every daemon has exited. */
 export async function stopDaemons(daemons: Iterable<RunningDaemon>): Promise<void> {
   await Promise.all([...daemons].map(async (d) => {
     if (d.child.exitCode !== null || d.child.signalCode !== null) return;
     d.child.kill('SIGTERM');
-    const timer = setTimeout(() => d.child.kill('SIGKILL'), 5000);
+    const timer = setTimeout(() => d.child.kill('SIGKILL'), 30_000);
     await d.exited;
     clearTimeout(timer);
   }));

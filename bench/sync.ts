@@ -4,10 +4,12 @@
 // JSON to bench/out/. A script, not a test.
 //
 //   node bench/sync.ts [--dataset /tmp/lode-ds] [--small] [--parts transfer,big,propagate] [--big-mib 1024]
-//                      [--runs 20] [--transfer-runs 3] [--nodes 5] [--work DIR] [--keep] [--profile DIR]
+//                      [--runs 20] [--transfer-runs 3] [--nodes 5] [--work DIR] [--keep] [--profile DIR] [--lode-only]
+//   --lode-only: rsync is not run (for comparing lode builds by time and CPU; no ratio is printed).
 //   --transfer-runs N: each transfer N times (rsync, then lode, each time), reported as medians: rsync's
 //   own time for the dataset varied 5-10 s between runs on the 2-core VM.
-//   LODE_BENCH_BIN=/path/to/bin/lode.js runs another build (to compare before and after).
+//   LODE_BENCH_BIN=/path/to/bin/lode.js runs another build (to compare before and after);
+//   LODE_BENCH_NODE_ARGS="--trace-gc" gives the daemons more node flags.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     work: { type: 'string' },
     keep: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    'lode-only': { type: 'boolean', default: false },
   },
 });
 
@@ -94,7 +97,7 @@ async function transfer(label: string, src: string): Promise<TransferResult> {
   const size = await contentBytes(src);
   say(`${label}: ${size.files} files, ${(size.bytes / 2 ** 20).toFixed(0)} MiB from ${src}`);
   const r: TransferResult = { label, source: src, bytes: size.bytes, files: size.files };
-  if (rsyncVersion() !== undefined) {
+  if (!values['lode-only'] && rsyncVersion() !== undefined) {
     // rsync first, each run after a `sync` and on a disk where nothing was just deleted (see rsyncLocal).
     await shell(`find '${src}' -type f -print0 | xargs -0 cat > /dev/null; sync`);
     r.rsyncLocalSeconds = rsyncLocal(src, work);

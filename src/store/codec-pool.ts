@@ -7,9 +7,10 @@ import { StoreError } from '../core/index.ts';
 import type { CutAck, CutReply, CutStart } from './file-cut-job.ts';
 import type { BlobOutReply, BlobOutStart, ChunkRecord, FileOut, FileOutResult, FilesOutReply, FilesOutStart, OutFailure } from './blob-out-job.ts';
 
-export type CodecOp = 'compress' | 'decompress';
+/** `check`: inflate and hash only, the raw bytes dropped in the worker (only the hash comes back). */
+export type CodecOp = 'compress' | 'decompress' | 'check';
 export interface CodecRequest { seq: number; op: CodecOp; buf: ArrayBuffer; offsets: number[]; lengths: number[]; rawLengths?: number[] }
-/** `hashes`: for a decompress batch, the BLAKE3 (hex) of each output, so that verifying costs the caller no hashing. */
+/** `hashes`: for a decompress or check batch, the BLAKE3 (hex) of each output, so that verifying costs the caller no hashing. */
 export interface CodecReply { seq: number; buf: ArrayBuffer; offsets: number[]; lengths: number[]; errors: (string | undefined)[]; hashes?: (string | undefined)[] }
 
 interface Job { input: Uint8Array; rawLength: number; resolve: (out: Uint8Array | undefined, hash?: string) => void; reject: (e: unknown) => void }
@@ -58,7 +59,7 @@ const workerUrl = new URL(`../store/codec-worker${import.meta.url.endsWith('.ts'
 export class CodecPool {
   readonly #size: number;
   readonly #slots: Slot[] = [];
-  readonly #queues: Record<CodecOp, { jobs: Job[]; bytes: number }> = { compress: { jobs: [], bytes: 0 }, decompress: { jobs: [], bytes: 0 } };
+  readonly #queues: Record<CodecOp, { jobs: Job[]; bytes: number }> = { compress: { jobs: [], bytes: 0 }, decompress: { jobs: [], bytes: 0 }, check: { jobs: [], bytes: 0 } };
   #scheduled = false;
   #seq = 0;
 
@@ -68,7 +69,7 @@ export class CodecPool {
 
   /** Whether no payload is queued or being worked on: a lone small one is then quicker done inline. */
   get idle(): boolean {
-    return this.#queues.compress.jobs.length === 0 && this.#queues.decompress.jobs.length === 0 && this.#slots.every((s) => s.inflight.size === 0);
+    return Object.values(this.#queues).every((q) => q.jobs.length === 0) && this.#slots.every((s) => s.inflight.size === 0);
   }
 
   /** Compresses (the zstd frame, or undefined when not worth it) or inflates (exactly rawLength bytes). */
@@ -79,6 +80,14 @@ export class CodecPool {
   /** Inflates to exactly rawLength bytes, and gives their BLAKE3 (hex) computed in the worker too. */
   inflateHashed(input: Uint8Array, rawLength: number): Promise<{ raw: Uint8Array; hash: string | undefined }> {
     return new Promise((resolve, reject) => this.#queue('decompress', { input, rawLength, resolve: (raw, hash) => resolve({ raw: raw!, hash }), reject }));
+  }
+
+  /**
+   * The BLAKE3 (hex) of what a frame inflates to (exactly rawLength bytes), the bytes themselves left in
+   * the worker: for a check whose caller keeps the frame, not what it inflates to.
+   */
+  inflatedHash(input: Uint8Array, rawLength: number): Promise<string> {
+    return new Promise((resolve, reject) => this.#queue('check', { input, rawLength, resolve: (_raw, hash) => resolve(hash!), reject }));
   }
 
   #queue(op: CodecOp, job: Job): void {
@@ -94,6 +103,7 @@ export class CodecPool {
           this.#scheduled = false;
           this.#send('compress');
           this.#send('decompress');
+          this.#send('check');
         });
       }
     }
@@ -212,7 +222,7 @@ export class CodecPool {
     slot.bytes += q.bytes;
     this.#busy(slot);
     const req: CodecRequest = { seq, op, buf, offsets, lengths };
-    if (op === 'decompress') req.rawLengths = jobs.map((j) => j.rawLength);
+    if (op !== 'compress') req.rawLengths = jobs.map((j) => j.rawLength);
     slot.worker.postMessage(req, [buf]);
   }
 

@@ -1,8 +1,9 @@
-// A codec worker thread: compresses (already sampled as compressible) or inflates and hashes a batch of
-// pack payloads sent by the codec pool, so that zstd runs beside the main thread; reads, cuts and hashes
-// large files for snapshots (file-cut-job.ts); writes blobs into files for restores (blob-out-job.ts). Store layer.
+// A codec worker thread: compresses (already sampled as compressible), inflates and hashes, or only hashes
+// what they inflate to, a batch of pack payloads sent by the codec pool, so that zstd runs beside the main
+// thread; reads, cuts and hashes large files for snapshots (file-cut-job.ts); writes blobs into files for
+// restores (blob-out-job.ts). Store layer.
 import { parentPort } from 'node:worker_threads';
-import { compressFrame, decompressSync } from './payload-codec.ts';
+import { compressFrame, decompressSync, decompressTransient } from './payload-codec.ts';
 import type { CodecReply, CodecRequest } from './codec-pool.ts';
 import type { CutAck, CutReply, CutStart } from './file-cut-job.ts';
 import type { BlobOutReply, BlobOutStart, FilesOutReply, FilesOutStart } from './blob-out-job.ts';
@@ -22,7 +23,7 @@ let hashHex: ((b: Uint8Array) => string) | undefined;
 const core = new URL(`../core/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 
 parentPort!.on('message', (msg: CodecRequest | CutStart | CutAck | BlobOutStart | FilesOutStart) => {
-  if (!('type' in msg) && msg.op === 'decompress' && hashHex === undefined) {
+  if (!('type' in msg) && msg.op !== 'compress' && hashHex === undefined) {
     // Replies are matched by sequence number, so a batch may be answered after a later one.
     void (import(core) as Promise<typeof import('../core/index.ts')>).then((m) => {
       hashHex ??= (b) => m.blake3Hex(b);
@@ -53,14 +54,20 @@ function codec(req: CodecRequest): void {
   for (let i = 0; i < req.lengths.length; i++) {
     const item = input.subarray(req.offsets[i]!, req.offsets[i]! + req.lengths[i]!);
     try {
-      const out = req.op === 'compress' ? compressFrame(item) : decompressSync(item, req.rawLengths![i]!);
-      outputs.push(out);
-      if (req.op === 'decompress') hashes.push(hashHex!(out!));
-      total += out?.length ?? 0;
+      if (req.op === 'check') {
+        // Inflated into this thread's reused buffer and dropped: only the hash goes back.
+        hashes.push(hashHex!(decompressTransient(item, req.rawLengths![i]!)));
+        outputs.push(undefined);
+      } else {
+        const out = req.op === 'compress' ? compressFrame(item) : decompressSync(item, req.rawLengths![i]!);
+        outputs.push(out);
+        if (req.op === 'decompress') hashes.push(hashHex!(out!));
+        total += out?.length ?? 0;
+      }
       errors.push(undefined);
     } catch (e) {
       outputs.push(undefined);
-      if (req.op === 'decompress') hashes.push(undefined);
+      if (req.op !== 'compress') hashes.push(undefined);
       errors.push((e as Error).message);
     }
   }
@@ -79,6 +86,6 @@ function codec(req: CodecRequest): void {
     }
   }
   const reply: CodecReply = { seq: req.seq, buf, offsets, lengths, errors };
-  if (req.op === 'decompress') reply.hashes = hashes;
+  if (req.op !== 'compress') reply.hashes = hashes;
   parentPort!.postMessage(reply, [buf]);
 }

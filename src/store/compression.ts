@@ -1,9 +1,9 @@
 // zstd for pack payloads: the decision and the frames come from payload-codec.ts, the work is done by
 // the codec pool's worker threads so that both cores are used. Store layer.
-import { StoreError } from '../core/index.ts';
+import { StoreError, blake3Hex } from '../core/index.ts';
 import { CodecPool } from './codec-pool.ts';
 import { WORKER_THREADS } from './worker-threads.ts';
-import { MIN_COMPRESS, compressFrame, decompressSync, looksIncompressible } from './payload-codec.ts';
+import { MIN_COMPRESS, compressFrame, decompressSync, decompressTransient, looksIncompressible } from './payload-codec.ts';
 import { FLAG_ZSTD } from './pack-record.ts';
 
 export interface Payload { flags: number; bytes: Uint8Array }
@@ -66,14 +66,45 @@ export async function decompressPayloadHashed(flags: number, stored: Uint8Array,
   }
 }
 
+/**
+ * The BLAKE3 (hex) of what a zstd frame inflates to, for a check that keeps the frame and not its bytes
+ * (a chunk received as its peer stores it): hashed in a codec worker, or on this thread through its
+ * reused buffer. CORRUPT for a frame that does not inflate to exactly `rawLength` bytes.
+ */
+export async function inflatedHash(stored: Uint8Array, rawLength: number, where: string): Promise<string> {
+  const p = codecs();
+  try {
+    return p instanceof CodecPool ? await p.inflatedHash(stored, rawLength) : blake3Hex(decompressTransient(stored, rawLength));
+  } catch (e) {
+    throw new StoreError('CORRUPT', `${where}: zstd frame does not decode`, { cause: e });
+  }
+}
+
+/** `decompressPayloadHashed` of a zstd frame: its raw bytes, and their BLAKE3 when a codec worker inflated it. */
+export function inflateFrameHashed(stored: Uint8Array, rawLength: number, where: string): Promise<{ raw: Uint8Array; hash: string | undefined }> {
+  return decompressPayloadHashed(FLAG_ZSTD, stored, rawLength, where);
+}
+
 /** `decompressPayload` on the calling thread: for small payloads, where a worker round trip costs more than the work. */
 export function decompressPayloadSync(flags: number, stored: Uint8Array, rawLength: number, where: string): Uint8Array {
+  return inflatePayload(flags, stored, rawLength, where, decompressSync);
+}
+
+/**
+ * `decompressPayloadSync` into the thread's reused buffer: valid only until the next call on this thread.
+ * For a check that hashes the bytes and drops them.
+ */
+export function decompressPayloadTransient(flags: number, stored: Uint8Array, rawLength: number, where: string): Uint8Array {
+  return inflatePayload(flags, stored, rawLength, where, decompressTransient);
+}
+
+function inflatePayload(flags: number, stored: Uint8Array, rawLength: number, where: string, inflate: (stored: Uint8Array, rawLength: number) => Uint8Array): Uint8Array {
   if ((flags & FLAG_ZSTD) === 0) {
     if (stored.length !== rawLength) throw new StoreError('CORRUPT', `${where}: stored length differs from raw length`);
     return stored;
   }
   try {
-    return decompressSync(stored, rawLength);
+    return inflate(stored, rawLength);
   } catch (e) {
     throw new StoreError('CORRUPT', `${where}: zstd frame does not decode`, { cause: e });
   }

@@ -1,7 +1,7 @@
 // The real ObjectStore: records compressed and appended to this process's pack, indexed in LMDB only
 // after the pack bytes are fsync'd (metadata implies data). Store layer, disk side.
 import { StoreError, hashToBytes, isLodeError, type Hash } from '../core/index.ts';
-import { compressPayload, decompressPayloadSync, type Payload } from './compression.ts';
+import { compressPayload, decompressPayloadTransient, type Payload } from './compression.ts';
 import { DiskIndex, encodeRow, newPackName } from './disk-index.ts';
 import { PackReader, PackWriter, type DiskFaults } from './pack-file.ts';
 import { FLAG_ZSTD, RECORD_HEADER_BYTES, decodeRecordHeader, encodeRecordHeader } from './pack-record.ts';
@@ -46,7 +46,7 @@ function verifyRecordSync(record: Buffer, id: Hash, loc: RecordLocation): void {
   if (h.id !== id || h.kind !== loc.kind || h.storedLength !== loc.storedLength || h.rawLength !== loc.rawLength) {
     throw new StoreError('CORRUPT', `${where}: record header does not match the index`);
   }
-  verifyContent(id, loc.kind, decompressPayloadSync(h.flags, record.subarray(RECORD_HEADER_BYTES), h.rawLength, where), where);
+  verifyContent(id, loc.kind, decompressPayloadTransient(h.flags, record.subarray(RECORD_HEADER_BYTES), h.rawLength, where), where);
 }
 
 export class DiskObjectStore implements ObjectStore {

@@ -10,3 +10,5 @@ export { createBlobs } from './blobs.ts';
 export { createObjects } from './typed.ts';
 /** Inflates one zstd frame (a stored payload) to exactly the given length, reusing this thread's context. */
 export { decompressSync as inflateFrame } from './payload-codec.ts';
+/** A frame's inflated BLAKE3 without keeping its bytes, and its bytes with their hash: off this thread when workers run. */
+export { inflatedHash, inflateFrameHashed } from './compression.ts';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { describe, it } from 'node:test';
-import { compressFrame, decompressSync } from './payload-codec.ts';
+import { compressFrame, decompressSync, decompressTransient } from './payload-codec.ts';
 
 const text = Buffer.from('lode payload codec text, repeated so that it compresses. '.repeat(40_000));
 
@@ -36,5 +36,27 @@ describe('payload codec', () => {
 
   it('leaves incompressible bytes uncompressed', () => {
     assert.equal(compressFrame(randomBytes(100_000)), undefined);
+  });
+
+  it('inflates transiently into one reused buffer, with the same checks', () => {
+    const a = text.subarray(0, 300_000);
+    const b = text.subarray(7, 100_007);
+    const za = compressFrame(a)!;
+    const zb = compressFrame(b)!;
+    const first = decompressTransient(za, a.length);
+    assert.ok(Buffer.from(first).equals(a));
+    const second = decompressTransient(zb, b.length);
+    assert.ok(Buffer.from(second).equals(b));
+    assert.equal(second.buffer, first.buffer, 'the second frame reuses the first one\'s buffer');
+    assert.throws(() => decompressTransient(za, a.length + 1), RangeError);
+    assert.throws(() => decompressTransient(za, a.length - 1), RangeError);
+    assert.throws(() => decompressTransient(randomBytes(500), 1000), RangeError);
+    assert.ok(Buffer.from(decompressTransient(za, a.length)).equals(a), 'a good frame decodes after a bad one');
+    // Past what a thread keeps (a chunk's largest size), a buffer of its own.
+    const big = Buffer.alloc(5 * 1024 * 1024, 'x');
+    const zbig = compressFrame(big)!;
+    const out = decompressTransient(zbig, big.length);
+    assert.ok(Buffer.from(out).equals(big));
+    assert.notEqual(out.buffer, decompressTransient(za, a.length).buffer);
   });
 });

@@ -106,10 +106,27 @@ function compressWithin(raw: Uint8Array, limit: number, into?: Uint8Array): Uint
  * (Every read also checks the bytes against their hash, so a frame is never trusted on its own.)
  */
 export function decompressSync(stored: Uint8Array, rawLength: number): Uint8Array {
+  return inflate(stored, rawLength, false);
+}
+
+/** The largest scratch buffer a thread keeps between calls: a chunk at most, and one byte. */
+const SCRATCH_KEEP = 4 * 1024 * 1024 + 1;
+let scratch: Buffer | undefined;
+
+/**
+ * `decompressSync` into a buffer this thread reuses: the bytes are valid only until the next call on
+ * this thread. For checks that hash the bytes and drop them (a record read to be sent as stored): a
+ * fresh buffer per frame cost page faults for the large ones and garbage collections for all of them.
+ */
+export function decompressTransient(stored: Uint8Array, rawLength: number): Uint8Array {
+  return inflate(stored, rawLength, true);
+}
+
+function inflate(stored: Uint8Array, rawLength: number, transient: boolean): Uint8Array {
   if (decompressor === null) decompressor = reusable(() => zlib.createZstdDecompress());
   if (decompressor) {
     // One byte more than expected: a frame that decodes to more fills it and is refused.
-    const out = Buffer.allocUnsafeSlow(rawLength + 1);
+    const out = transient ? scratchOf(rawLength + 1) : Buffer.allocUnsafeSlow(rawLength + 1);
     let n: number;
     try {
       n = runFrame(decompressor, stored, out);
@@ -125,4 +142,11 @@ export function decompressSync(stored: Uint8Array, rawLength: number): Uint8Arra
   const raw = zlib.zstdDecompressSync(stored, { maxOutputLength: Math.max(rawLength, 1), chunkSize: Math.max(rawLength, 64) });
   if (raw.length !== rawLength) throw new RangeError(`decoded length ${raw.length}, expected ${rawLength}`);
   return raw;
+}
+
+/** `size` bytes of the thread's scratch (exactly that long, for runFrame's bounds); beyond SCRATCH_KEEP, a buffer of its own. */
+function scratchOf(size: number): Buffer {
+  if (size > SCRATCH_KEEP) return Buffer.allocUnsafeSlow(size);
+  if (scratch === undefined || scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_KEEP, Math.max(size, 2 * (scratch?.length ?? 0))));
+  return scratch.subarray(0, size);
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { describe, it } from 'node:test';
 import { blake3Hex, StoreError } from '../core/index.ts';
+import { inflatedHash } from './compression.ts';
 import { openStore } from './disk-store.ts';
 import { packPath } from './pack-file.ts';
 import { RECORD_HEADER_BYTES } from './pack-record.ts';
@@ -33,5 +34,18 @@ describe('verification of inflated chunks', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('gives the hash of what a frame inflates to, and refuses a frame of another length or no frame', async () => {
+    const raw = Buffer.from('a chunk received as its peer stores it. '.repeat(5000));
+    const frame = zlib.zstdCompressSync(raw);
+    const other = Buffer.from('another chunk of the same shape, or nearly. '.repeat(3000));
+    const [h1, h2] = await Promise.all([inflatedHash(frame, raw.length, 'one'), inflatedHash(zlib.zstdCompressSync(other), other.length, 'two')]);
+    assert.equal(h1, blake3Hex(raw));
+    assert.equal(h2, blake3Hex(other));
+    for (const [bytes, length] of [[frame, raw.length + 1], [frame, raw.length - 1], [Buffer.from('not a frame'), raw.length]] as const) {
+      await assert.rejects(inflatedHash(bytes, length, 'bad'), (e: unknown) => e instanceof StoreError && e.code === 'CORRUPT');
+    }
+    assert.equal(await inflatedHash(frame, raw.length, 'again'), blake3Hex(raw), 'a good frame after bad ones');
   });
 });

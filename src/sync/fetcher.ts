@@ -10,7 +10,7 @@ import { BlobHashCheck, HoldBudget } from './blob-hash-check.ts';
 import { oldestFirst } from './commit-order.ts';
 import { SMALL_REPLY, type Answer, type Context, type FetcherOptions, type FetchProgress, type PeerId, type Request } from './fetch-types.ts';
 import type { ObjectRecord } from './messages.ts';
-import { checkReceived, inflateReceived, type CheckedObject, type WantedKind } from './object-check.ts';
+import { checkReceived, inflateReceived, type CheckedObject, type Inflated, type WantedKind } from './object-check.ts';
 import { ObjectWriter } from './object-writer.ts';
 import { OfferedObjects } from './offered-objects.ts';
 import { RequestWindow } from './request-window.ts';
@@ -91,7 +91,7 @@ export class Fetcher {
       }
       if (req.current !== peer || req.inflatingFrom === peer) continue;
       if (r.rawLength === undefined) {
-        this.#accept(req, peer, r, r.bytes);
+        this.#accept(req, peer, r);
         continue;
       }
       if (r.rawLength > req.cost) {
@@ -106,11 +106,14 @@ export class Fetcher {
       const refuse = (e: unknown): void => {
         this.#window.reportBad(peer, e instanceof SyncError ? e : new SyncError('BAD_OBJECT', `${r.kind} ${r.id} sent as stored: ${(e as Error).message}`, { cause: e }));
       };
-      inflateReceived({ ...r, rawLength: r.rawLength }).then((raw) => {
+      // A one-chunk blob goes to the store as sent: only its hash is needed, never its bytes here. A chunk
+      // of a larger blob is kept, for the blob's own hash.
+      const keep = req.wanted !== 'blob' || this.#store.objects.putStored === undefined;
+      inflateReceived({ ...r, rawLength: r.rawLength }, keep).then((inflated) => {
         if (!current()) return;
         // Off the message's call stack: a check that throws here must not become an unhandled rejection.
         try {
-          this.#accept(req, peer, r, raw);
+          this.#accept(req, peer, r, inflated);
         } catch (e) {
           refuse(e);
         }
@@ -118,11 +121,11 @@ export class Fetcher {
     }
   }
 
-  /** Checks one answer against its request (`raw`: its bytes, inflated if it came as stored) and settles it. */
-  #accept(req: Request, peer: PeerId, r: ObjectRecord, raw: Uint8Array): void {
+  /** Checks one answer against its request (`inflated`: what it inflated to, if it came as stored) and settles it. */
+  #accept(req: Request, peer: PeerId, r: ObjectRecord, inflated?: Inflated): void {
     let object: CheckedObject;
     try {
-      object = checkReceived(req.wanted, r, raw);
+      object = checkReceived(req.wanted, r, inflated);
     } catch (e) {
       if (!(e instanceof SyncError)) throw e;
       this.#window.reportBad(peer, e);
@@ -159,7 +162,7 @@ export class Fetcher {
     progress.outstanding++;
     req.promise.then(({ object }) => {
       progress.objectsReceived++;
-      progress.bytesReceived += object.bytes.length;
+      progress.bytesReceived += object.kind === 'chunk' ? object.size : object.bytes.length;
     }, () => {}).finally(() => { progress.outstanding--; });
     return req.promise;
   }
@@ -225,7 +228,8 @@ export class Fetcher {
         for (const c of object.manifest.chunks) {
           if (arrivals.has(c.id) || this.#store.objects.has(c.id)) continue;
           const arrival = this.#get(c.id, 'chunk', c.size, ctx).then(async ({ object: chunk, stored }) => {
-            check.arrived(c.id, chunk.bytes);
+            // Asked as a chunk, so kept: its bytes are there for the blob's hash.
+            if (chunk.bytes !== undefined) check.arrived(c.id, chunk.bytes);
             try {
               await this.#writer.putChunk(c.id, chunk.bytes, chunk.kind === 'chunk' ? chunk.stored : undefined);
             } finally {

@@ -6,6 +6,7 @@ import {
   type ArenaId, type Hash,
 } from '../core/index.ts';
 import type { ObjectKind } from '../store/index.ts';
+import { readIdsMessage, writeIdsMessage } from './ids-codec.ts';
 import { OBJECT_KINDS, readObjectsMessage, writeObjectsMessage, type ObjectsRecord } from './objects-codec.ts';
 
 /** 2: an `objects` record may carry a chunk as its sender stores it (a zstd frame and its raw length). */
@@ -82,6 +83,11 @@ export function encodeSyncMessage(m: SyncMessage): Uint8Array {
     // The bulk of a transfer: written directly, and checked by the direct reader (no copies of the bytes).
     const bytes = writeObjectsMessage(SYNC_MESSAGE_VERSION, m.objects);
     if (readObjectsMessage(SYNC_MESSAGE_VERSION, bytes, OBJECTS_BOUNDS, false) !== undefined) return bytes;
+  }
+  if (m.type === 'want' || m.type === 'have-not') {
+    // A transfer's requests: tens of thousands of ids, written directly and checked the same way.
+    const bytes = writeIdsMessage(m.type, SYNC_MESSAGE_VERSION, m.ids);
+    if (readIdsMessage(SYNC_MESSAGE_VERSION, bytes, MAX_WANT_IDS) !== undefined) return bytes;
   }
   const bytes = encodeRaw(m);
   // Reading our own output checks every bound in one place.
@@ -164,6 +170,8 @@ export function decodeSyncMessage(bytes: Uint8Array): SyncMessage {
   // Canonical by construction when the direct reader accepts it; anything else takes the generic path.
   const objects = readObjectsMessage(SYNC_MESSAGE_VERSION, bytes, OBJECTS_BOUNDS);
   if (objects !== undefined) return { type: 'objects', objects };
+  const ids = readIdsMessage(SYNC_MESSAGE_VERSION, bytes, MAX_WANT_IDS);
+  if (ids !== undefined) return ids;
   const message = parse(bytes);
   if (Buffer.compare(bytes, encodeRaw(message)) !== 0) throw new SyncError('BAD_MESSAGE', 'sync message: not in canonical encoding');
   return message;

@@ -1,6 +1,6 @@
 // Writes fetched objects to the store through a bounded number of concurrent puts, and makes staged chunk
 // bytes durable every FLUSH_EVERY_BYTES so a killed transfer keeps most of what it received. Sync layer.
-import type { Hash } from '../core/index.ts';
+import { SyncError, type Hash } from '../core/index.ts';
 import type { Store, StoredObject } from '../store/index.ts';
 import { RequestQueue } from './request-queue.ts';
 
@@ -24,7 +24,7 @@ export class ObjectWriter {
    * Puts through a gate of PUT_SLOTS: thousands of small files received at once queue here, in arrival
    * order, instead of each holding a pending put in the store (a store need not wake its waiters fairly).
    */
-  async put(kind: 'chunk' | 'tree' | 'manifest', id: Hash, bytes: Uint8Array, stored?: StoredObject): Promise<boolean> {
+  async put(kind: 'chunk' | 'tree' | 'manifest', id: Hash, bytes: Uint8Array | undefined, stored?: StoredObject): Promise<boolean> {
     if (this.#putsRunning >= PUT_SLOTS) {
       const { promise, resolve } = Promise.withResolvers<void>();
       this.#putWaiters.push(resolve);
@@ -35,7 +35,9 @@ export class ObjectWriter {
     try {
       const objects = this.#store.objects;
       // As the peer stores it when the store can take that: a received chunk is never compressed again.
-      return stored !== undefined && objects.putStored !== undefined ? await objects.putStored(id, stored) : await objects.put(kind, id, bytes);
+      if (stored !== undefined && objects.putStored !== undefined) return await objects.putStored(id, stored);
+      if (bytes === undefined) throw new SyncError('BAD_OBJECT', `${kind} ${id}: neither its bytes nor a stored form the store takes`);
+      return await objects.put(kind, id, bytes);
     } finally {
       // The slot passes straight to the next waiter, so the count stays as it is.
       const next = this.#putWaiters.shift();
@@ -45,12 +47,13 @@ export class ObjectWriter {
   }
 
   /**
-   * Stores a chunk (`stored`: as its sender stores it, checked to inflate to `bytes`); every
-   * FLUSH_EVERY_BYTES the staged chunks are made durable, so a restart keeps them.
+   * Stores a chunk (`stored`: as its sender stores it, checked to inflate to the chunk; `bytes`: its raw
+   * bytes, undefined when only the stored form was kept); every FLUSH_EVERY_BYTES the staged chunks are
+   * made durable, so a restart keeps them.
    */
-  async putChunk(id: Hash, bytes: Uint8Array, stored?: StoredObject): Promise<void> {
+  async putChunk(id: Hash, bytes: Uint8Array | undefined, stored?: StoredObject): Promise<void> {
     if (!await this.put('chunk', id, bytes, stored)) return;
-    this.#unflushedBytes += bytes.length;
+    this.#unflushedBytes += stored?.rawLength ?? bytes?.length ?? 0;
     if (this.#unflushedBytes < FLUSH_EVERY_BYTES) return;
     this.#unflushedBytes = 0;
     await this.#store.objects.flush();
