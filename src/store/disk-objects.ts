@@ -191,10 +191,13 @@ export class DiskObjectStore implements ObjectStore {
   async #put(kind: ObjectKind, id: Hash, bytes: Uint8Array, payload: Payload | undefined, rawLength: number): Promise<boolean> {
     if (this.has(id)) return false;
     if (this.#failure !== undefined) throw this.#failure;
-    while (this.#stagingBytes > STAGING_LIMIT) await this.#stagingRoom();
-    if (this.has(id)) {
-      this.#wakeOne();
-      return false;
+    if (this.#stagingBytes > STAGING_LIMIT) {
+      while (this.#stagingBytes > STAGING_LIMIT) await this.#stagingRoom();
+      // Another put of the same object may have staged it meanwhile (an index lookup each: only after a wait).
+      if (this.has(id)) {
+        this.#wakeOne();
+        return false;
+      }
     }
     const staging = this.#stage(kind, id, bytes, payload, rawLength);
     this.#pending.set(id, { kind, staging });
