@@ -2,10 +2,10 @@
 // dist/cli/main.bundle.js and its chunks, and bin/lode.js, the installed entry point, runs the bundle.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { ROOT, explain, lode, suiteDir } from './cli.ts';
+import { ROOT, explain, lode, spawnLode, suiteDir } from './cli.ts';
 
 const BIN = join(ROOT, 'bin', 'lode.js');
 
@@ -25,10 +25,13 @@ describe('the compiled CLI', () => {
     for (const spec of relative(bundle)) assert.match(spec, /^\.\.\/chunks\/[\w.-]+\.js$/, 'the entry imports a lode module');
     for (const text of chunks) for (const spec of relative(text)) assert.match(spec, /^\.\/[\w.-]+\.js$/, 'a chunk imports a lode module');
     assert.ok(relative(bundle).length > 0, 'the entry does load chunks');
-    // Every command starts without the libp2p stack: only a chunk loaded through the daemon's entry has it.
-    const libp2p = /from ["'](libp2p|@libp2p\/|@chainsafe\/)/;
-    assert.doesNotMatch(bundle, libp2p, 'the entry imports libp2p');
-    assert.equal(chunks.filter((c) => libp2p.test(c)).length, 1, 'one chunk holds the libp2p imports');
+    // Every command starts without the libp2p stack: it is bundled into one chunk (esbuild names each
+    // module it took in), which only the daemon's entry loads; nothing imports it from node_modules.
+    const bundled = /^\/\/ node_modules\/(libp2p|@libp2p\/|@chainsafe\/)/m;
+    const imported = /^import\b[^;]*?from ["'](libp2p|@libp2p\/|@chainsafe\/)/m;
+    assert.doesNotMatch(bundle, bundled, 'the entry holds libp2p');
+    assert.equal(chunks.filter((c) => bundled.test(c)).length, 1, 'one chunk holds the libp2p stack');
+    for (const text of [bundle, ...chunks]) assert.doesNotMatch(text, imported, 'libp2p imported from node_modules');
   });
 
   test('bin/lode.js --version prints the package version', async () => {
@@ -45,6 +48,33 @@ describe('the compiled CLI', () => {
     const ls = await lode(['ls', 'cli'], { entry: BIN, store });
     assert.equal(ls.code, 0, explain(ls));
     assert.match(ls.stdout, /  main\.ts$/m);
+  });
+
+  test('bin/lode.js daemon runs node again with the daemon\'s heap setting, keeping its pid', async () => {
+    const dir = join(work, 'daemon');
+    mkdirSync(dir, { recursive: true });
+    const config = join(dir, 'lode.toml');
+    writeFileSync(config, '[store]\npath = "./store"\n\n[network]\nlisten = ["/ip4/127.0.0.1/tcp/0"]\n');
+    const child = spawnLode(['--config', config, 'daemon'], { entry: BIN, cwd: dir });
+    try {
+      let out = '';
+      child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+      const started = Date.now();
+      while (!/^listening /m.test(out)) {
+        assert.ok(child.exitCode === null && Date.now() - started < 30_000, `the daemon did not start: ${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const args = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+      assert.ok(args.includes('--initial-old-space-size=256'), args.join(' '));
+      assert.equal(args.filter((a) => a === '--initial-old-space-size=256').length, 1, 'once, not again and again');
+      assert.ok(args.includes('daemon'), args.join(' '));
+    } finally {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+    }
+    // Another command keeps V8's default.
+    const run = await lode(['--version'], { entry: BIN });
+    assert.equal(run.code, 0, explain(run));
   });
 
   test('bin/lode.js --help documents the exit statuses', async () => {
