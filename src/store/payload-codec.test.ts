@@ -59,4 +59,33 @@ describe('payload codec', () => {
     assert.ok(Buffer.from(out).equals(big));
     assert.notEqual(out.buffer, decompressTransient(za, a.length).buffer);
   });
+
+  it('reuses one context frame after frame; a frame that stops before its end fails and spoils nothing', () => {
+    const lines = (n: number, seed: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => `line ${seed} ${i % 997}\n`).join('')).subarray(0, n);
+    const a = lines(50_000, 1);
+    const plain = Buffer.from(compressFrame(a)!);
+    const summed = zlib.zstdCompressSync(a, { params: { [zlib.constants.ZSTD_c_checksumFlag]: 1 } });
+    // The first block of a small frame is its last: clear that bit and the decoder waits for another.
+    const desc = plain[4]!;
+    const single = (desc & 0x20) !== 0;
+    const at = 5 + (single ? 0 : 1) + [0, 1, 2, 4][desc & 3]! + (desc >>> 6 === 0 ? (single ? 1 : 0) : [0, 2, 4, 8][desc >>> 6]!);
+    const notLast = Buffer.from(plain);
+    notLast[at]! &= ~1;
+    for (const inflate of [decompressSync, decompressTransient]) {
+      for (const stops of [summed.subarray(0, -4), notLast, plain.subarray(0, -1)]) {
+        assert.throws(() => inflate(stops, a.length), RangeError);
+        const b = lines(60_000, 2);
+        assert.ok(Buffer.from(inflate(compressFrame(b)!, b.length)).equals(b), 'the next frame decodes on its own');
+      }
+      for (let i = 0; i < 20; i++) {
+        const c = lines(1000 + i * 777, i);
+        assert.ok(Buffer.from(inflate(compressFrame(c)!, c.length)).equals(c));
+      }
+    }
+    // A frame the compressor gave up on (no room left) does not spoil the next one either.
+    assert.ok(compressFrame(Buffer.concat([lines(1000, 5), randomBytes(300_000)])) === undefined);
+    const d = lines(70_000, 3);
+    assert.ok(zlib.zstdDecompressSync(compressFrame(d)!).equals(d));
+  });
 });
+

@@ -31,24 +31,26 @@ export function looksIncompressible(raw: Uint8Array): boolean {
 }
 
 /**
- * One zstd context kept for the life of the thread, reset between frames: creating a context per call
- * (what zstdCompressSync does) cost more than compressing a small file. This drives node:zlib's handle
- * directly (`writeSync` and `_writeState`, what zlib's own synchronous path uses); when the handle does
- * not look like that (another Node version), `reusable` is undefined and the public calls are used.
+ * One zstd context kept for the life of the thread: creating a context per call (what zstdCompressSync
+ * does) cost more than compressing a small file. This drives node:zlib's handle directly (`writeSync` and
+ * `_writeState`, what zlib's own synchronous path uses); when the handle does not look like that (another
+ * Node version), `reusable` is undefined and the public calls are used. node's reset() creates a new
+ * context too (it was most of the time of inflating a small frame), so a context is reset only when the
+ * frame before may have left it mid-frame: `clean` says it is at a frame boundary.
  */
 interface RawHandle {
   reset(): void;
   writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
   onerror: (message: string) => void;
 }
-interface Reusable { handle: RawHandle; state: Uint32Array; error: string | undefined }
+interface Reusable { handle: RawHandle; state: Uint32Array; error: string | undefined; clean: boolean }
 
 function reusable(make: () => zlib.ZstdCompress | zlib.ZstdDecompress): Reusable | undefined {
   try {
     const stream = make() as unknown as { _handle?: Partial<RawHandle>; _writeState?: unknown };
     const h = stream._handle;
     if (h && typeof h.reset === 'function' && typeof h.writeSync === 'function' && stream._writeState instanceof Uint32Array) {
-      const r: Reusable = { handle: h as RawHandle, state: stream._writeState, error: undefined };
+      const r: Reusable = { handle: h as RawHandle, state: stream._writeState, error: undefined, clean: true };
       // The stream's own handler would destroy it; a failed frame is reported by runFrame instead.
       r.handle.onerror = (message) => { r.error = message; };
       return r;
@@ -64,10 +66,12 @@ let decompressor: Reusable | undefined | null = null;
 
 /**
  * Runs one whole frame through a reused context into `out`; the bytes written, or -1 when `out` was
- * too small or input was left over. The state words are zlib's: [output space left, input left].
+ * too small or input was left over. The state words are zlib's: [output space left, input left]. The
+ * caller sets `r.clean` again once it knows the frame ended.
  */
 function runFrame(r: Reusable, input: Uint8Array, out: Uint8Array): number {
-  r.handle.reset();
+  if (!r.clean) r.handle.reset();
+  r.clean = false;
   r.handle.writeSync(zlib.constants.ZSTD_e_end, input, 0, input.length, out, 0, out.length);
   if (r.error !== undefined) throw new RangeError(r.error);
   const outLeft = r.state[0]!;
@@ -91,6 +95,8 @@ function compressWithin(raw: Uint8Array, limit: number, into?: Uint8Array): Uint
     const out = into ?? Buffer.allocUnsafe(Math.max(limit, 1) + 1);
     try {
       const n = runFrame(compressor, raw, out);
+      // All input taken and room left over: the frame was ended (ZSTD_e_end), the context is ready for the next.
+      if (n >= 0) compressor.clean = true;
       return n < 0 || n >= limit ? undefined : out.subarray(0, n);
     } catch {
       compressor = undefined; // a handle that fails to compress: the public path from now on
@@ -136,6 +142,9 @@ function inflate(stored: Uint8Array, rawLength: number, transient: boolean): Uin
       throw new RangeError(`zstd frame does not decode: ${(e as Error).message}`);
     }
     if (n !== rawLength) throw new RangeError(`decoded length ${n < 0 ? 'over' : n}, expected ${rawLength}`);
+    // Every byte taken, the content given, and no error: node reports a frame that stops before its end
+    // (a missing block or checksum) as an error at ZSTD_e_end, so this frame ended here.
+    decompressor.clean = true;
     return out.subarray(0, n);
   }
   // maxOutputLength bounds what a hostile or damaged frame can make us allocate.
