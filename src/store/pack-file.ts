@@ -32,11 +32,11 @@ function enospc(): NodeJS.ErrnoException {
 /** Buffers handed to one writev call at most (Linux IOV_MAX is 1024). */
 const MAX_IOV = 1024;
 /**
- * Writes, and syncs of what was written since the last sync, of at most this many bytes are made on the
- * calling thread: a commit and its trees as sync receives them take microseconds to write and sync, while
- * each thread-pool round trip (a write, a datasync, the directory's sync) cost milliseconds on a machine
- * busy with other daemons, which a commit's propagation waits for. (A snapshot's small writes measured
- * no slower so; its large ones and the sync of a sealed pack stay on the thread pool.)
+ * Writes while at most this many bytes were written since the last sync, and syncs of that much, are
+ * made on the calling thread: a commit and its trees as sync receives them take microseconds to write
+ * and sync, while each thread-pool round trip (a write, a datasync, the directory's sync) cost
+ * milliseconds on a machine busy with other daemons, which a commit's propagation waits for. A stream of
+ * records (a snapshot, a transfer) and the sync of a sealed pack stay on the thread pool.
  */
 const NOW_BYTES = 64 * 1024;
 const QUIET_MS = 100;
@@ -147,7 +147,9 @@ export class PackWriter {
       this.#faults.packBytesLeft -= total;
     }
     this.#unsynced += total;
-    const small = total <= NOW_BYTES;
+    // Inline only while little is written since the last sync: a commit's few objects, not a stream of
+    // records (a transfer's receiver spent half a second of its main thread in such writes).
+    const small = this.#unsynced <= NOW_BYTES;
     while (bufs.length > 0) {
       const bytesWritten = small ? writevSync(this.#fh.fd, bufs, pos) : (await this.#fh.writev(bufs, pos)).bytesWritten;
       pos += bytesWritten;
