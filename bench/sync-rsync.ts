@@ -52,7 +52,8 @@ export async function rsyncDaemon(src: string, work: string, port: number): Prom
   ].join('\n'));
   const daemon: ChildProcess = spawn('rsync', ['--daemon', '--no-detach', '--address', '127.0.0.1', '--port', String(port), '--config', conf], { stdio: 'ignore' });
   const exited = new Promise((r) => daemon.on('exit', r));
-  process.on('exit', () => daemon.kill('SIGKILL'));
+  const killDaemon = (): void => { daemon.kill('SIGKILL'); };
+  process.on('exit', killDaemon);
   try {
     const deadline = Date.now() + 10_000;
     while (!(await portOpen(port))) {
@@ -63,5 +64,6 @@ export async function rsyncDaemon(src: string, work: string, port: number): Prom
   } finally {
     daemon.kill('SIGTERM');
     await exited;
+    process.off('exit', killDaemon);
   }
 }
