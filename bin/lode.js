@@ -24,7 +24,11 @@ if (!existsSync(compiled)) {
 // daemon runs with V8's default). Not for other commands: a snapshot's memory goal is 150 MB.
 const DAEMON_HEAP_FLAG = '--initial-old-space-size=256';
 if (typeof process.execve === 'function' && !process.execArgv.includes(DAEMON_HEAP_FLAG) && command(process.argv.slice(2)) === 'daemon') {
-  process.execve(process.execPath, [process.execPath, DAEMON_HEAP_FLAG, ...process.execArgv, ...process.argv.slice(1)], process.env);
+  try {
+    process.execve(process.execPath, [process.execPath, DAEMON_HEAP_FLAG, ...process.execArgv, ...process.argv.slice(1)], process.env);
+  } catch {
+    // node could not be run again (its binary moved, a seccomp policy): the daemon runs with V8's default.
+  }
 }
 
 /** The command word: the first argument that is not a global option or its value (--store DIR, --config FILE). */
