@@ -101,9 +101,7 @@ export class CodecPool {
         this.#scheduled = true;
         setImmediate(() => {
           this.#scheduled = false;
-          this.#send('compress');
-          this.#send('decompress');
-          this.#send('check');
+          for (const op of Object.keys(this.#queues) as CodecOp[]) this.#send(op);
         });
       }
     }

@@ -1,6 +1,7 @@
 // The synchronous zstd codec of pack payloads (node:zlib): whether to compress, and how. Runs inside the
 // codec workers (codec-worker.ts), and inline for payloads too small to be worth a message. Store layer.
 import zlib from 'node:zlib';
+import { CHUNK_MAX } from './chunker.ts';
 
 const LEVEL = 3;
 const params = { [zlib.constants.ZSTD_c_compressionLevel]: LEVEL };
@@ -116,7 +117,7 @@ export function decompressSync(stored: Uint8Array, rawLength: number): Uint8Arra
 }
 
 /** The largest scratch buffer a thread keeps between calls: a chunk at most, and one byte. */
-const SCRATCH_KEEP = 4 * 1024 * 1024 + 1;
+const SCRATCH_KEEP = CHUNK_MAX + 1;
 let scratch: Buffer | undefined;
 
 /**

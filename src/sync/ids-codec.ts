@@ -3,7 +3,7 @@
 // check canonical form) cost both sides several microseconds per id. The bytes are exactly the canonical
 // encoding messages.ts defines; anything else leaves the fast path for the generic, strict one.
 // Sync layer, used by messages.ts only.
-import { CanonicalReader, keyBytes, OFF_FAST_PATH, writeHead, type Hash } from '../core/index.ts';
+import { CanonicalReader, headSize, keyBytes, OFF_FAST_PATH, writeHead, type Hash } from '../core/index.ts';
 
 export type IdsMessageType = 'want' | 'have-not';
 const TYPES: readonly IdsMessageType[] = ['want', 'have-not'];
@@ -28,7 +28,7 @@ const ID_BYTES = 2 + 32;
 /** The canonical encoding of a WANT or HAVE_NOT message, as the generic encoder would write it. */
 export function writeIdsMessage(type: IdsMessageType, version: number, ids: readonly Hash[]): Uint8Array {
   const head = prefixFor(type, version);
-  const size = head.length + headBytes(ids.length) + ids.length * ID_BYTES;
+  const size = head.length + headSize(ids.length) + ids.length * ID_BYTES;
   const out = Buffer.allocUnsafe(size);
   out.set(head, 0);
   let pos = writeHead(out, head.length, 4, ids.length);
@@ -41,10 +41,6 @@ export function writeIdsMessage(type: IdsMessageType, version: number, ids: read
   }
   if (pos !== size) throw new RangeError(`${type} message: wrote ${pos} of ${size} bytes`);
   return new Uint8Array(out.buffer, out.byteOffset, size);
-}
-
-function headBytes(n: number): number {
-  return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x1_0000 ? 3 : 5;
 }
 
 /**

@@ -78,13 +78,14 @@ export function checkReceived(wanted: WantedKind, r: ObjectRecord, inflated?: In
     switch (r.kind) {
       case 'chunk': {
         const raw = inflated === undefined ? r.bytes : inflated.raw;
-        const size = inflated === undefined ? r.bytes.length : r.rawLength!;
+        const size = r.rawLength ?? r.bytes.length;
         if (size > CHUNK_MAX) throw new SyncError('BAD_OBJECT', `chunk ${r.id} is over ${CHUNK_MAX} bytes`);
-        if (raw !== undefined && inflated?.hash === undefined) hashed(r, raw);
-        else if (inflated?.hash !== r.id) throw new SyncError('BAD_OBJECT', `the bytes sent for chunk ${r.id} do not hash to its id`);
+        // The hash a codec worker took on the way, or this thread's of the bytes at hand.
+        const hash = inflated?.hash ?? (raw === undefined ? undefined : blake3Hex(raw));
+        if (hash !== r.id) throw new SyncError('BAD_OBJECT', `the bytes sent for chunk ${r.id} do not hash to its id`);
         return {
           kind: 'chunk', id: r.id, bytes: raw, size,
-          stored: { kind: 'chunk', compressed: inflated !== undefined, rawLength: size, bytes: r.bytes },
+          stored: { kind: 'chunk', compressed: r.rawLength !== undefined, rawLength: size, bytes: r.bytes },
         };
       }
       case 'tree': {

@@ -2,7 +2,7 @@
 // and large object bytes decoded as views of the message instead of copies. The bytes are exactly the
 // canonical encoding messages.ts defines; anything else leaves the fast path for the generic, strict one.
 // Sync layer, used by messages.ts only.
-import { CanonicalReader, hashToBytes, keyBytes, OFF_FAST_PATH, writeHead, type Hash } from '../core/index.ts';
+import { CanonicalReader, hashToBytes, headSize, keyBytes, OFF_FAST_PATH, writeHead, type Hash } from '../core/index.ts';
 import type { ObjectKind } from '../store/index.ts';
 
 export const OBJECT_KINDS: readonly ObjectKind[] = ['chunk', 'tree', 'commit', 'manifest'];
@@ -31,15 +31,11 @@ function prefixFor(version: number): Uint8Array {
  */
 export interface ObjectsRecord { kind: ObjectKind; id: Hash; bytes: Uint8Array; rawLength?: number }
 
-function headBytes(n: number): number {
-  return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x1_0000 ? 3 : n < 0x1_0000_0000 ? 5 : 9;
-}
-
 /** The canonical encoding of an OBJECTS message, as the generic encoder would write it. */
 export function writeObjectsMessage(version: number, records: readonly ObjectsRecord[]): Uint8Array {
   const head = prefixFor(version);
-  let size = head.length + headBytes(records.length);
-  for (const r of records) size += 1 + 1 + 2 + 32 + headBytes(r.bytes.length) + r.bytes.length + (r.rawLength === undefined ? 0 : headBytes(r.rawLength));
+  let size = head.length + headSize(records.length);
+  for (const r of records) size += 1 + 1 + 2 + 32 + headSize(r.bytes.length) + r.bytes.length + (r.rawLength === undefined ? 0 : headSize(r.rawLength));
   // Not zero-filled: every byte is written below (checked at the end), and a message is up to 4 MiB.
   const backing = Buffer.allocUnsafeSlow(size);
   const out = new Uint8Array(backing.buffer, backing.byteOffset, size);
