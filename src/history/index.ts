@@ -26,3 +26,4 @@ export { listConflicts, resolveConflict, type ListedConflict } from './conflicts
 export { listStash, pushStash, dropStash, STASH_TABLE, type StashEntry } from './stash.ts';
 export { logDetachedHead, DETACHED_HEAD_REFLOG } from './head-log.ts';
 export { acceptHeadEntry, publishHead, signHead, storeOwnHead, listHeadEntries, headEntryItems, HEADS_TABLE, type StoredHeadEntry, type HeadEntryItem } from './head-entries.ts';
+export { MaxHeap } from './max-heap.ts';

@@ -4,6 +4,7 @@ import type { SyncError, CommitId, Hash } from '../core/index.ts';
 import type { Store } from '../store/index.ts';
 import type { SyncMessage } from './messages.ts';
 import type { CheckedObject, WantedKind } from './object-check.ts';
+import type { TreesAhead } from './trees-ahead.ts';
 
 export type PeerId = string;
 
@@ -20,6 +21,10 @@ export interface FetcherOptions {
   /** Chunks received ahead of their turn, held in memory (over all blobs) to hash each blob in order;
    * beyond it they are read back from the store when their turn comes. Default 32 MiB. */
   holdBytes?: number;
+  /** Files (blobs) fetched at once over all walks; a walk goes on as they are stored. Default 4096. */
+  maxFilesUnderWay?: number;
+  /** Subtrees a fetch asks for ahead of its walk reaching them. Default 4096. */
+  treesAhead?: number;
   /** Accepted for compatibility; chunks now slide within `maxInFlightBytes`. */
   chunkWindow?: number;
   /** Ids per WANT message (at most MAX_WANT_IDS). Default 64. */
@@ -64,4 +69,11 @@ export interface FetchProgress {
   outstanding: number;
 }
 
-export interface Context { peers: readonly PeerId[]; progress: FetchProgress }
+export interface Context {
+  peers: readonly PeerId[];
+  progress: FetchProgress;
+  /** Subtrees asked for ahead of the walk, taken by the walk when it gets there. */
+  ahead: TreesAhead<Answer>;
+  /** The first failure of any part of the fetch: the walk asks for nothing more once it is set. */
+  failure?: unknown;
+}

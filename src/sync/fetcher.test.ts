@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { zstdCompressSync } from 'node:zlib';
-import type { CommitId, Hash } from '../core/index.ts';
+import type { CommitId, Hash, TreeEntry } from '../core/index.ts';
 import { createArena, createCommit, editTree } from '../history/index.ts';
 import { fsck, memoryStore, type Store } from '../store/index.ts';
 import { Fetcher } from './fetcher.ts';
@@ -53,13 +53,14 @@ async function storedRecord(src: Store, id: Hash, how: Stored): Promise<ObjectRe
 }
 
 /** Drives a fetch against peers that answer from `src` as their behaviour says; returns the ids asked for. */
-async function drive(fetcher: Fetcher, run: () => Promise<void>, queue: { peer: string; m: SyncMessage }[], src: Store, peers: Record<string, Behaviour>, stopAfter = Infinity): Promise<{ asked: Hash[]; result: Promise<void> }> {
+async function drive(fetcher: Fetcher, run: () => Promise<void>, queue: { peer: string; m: SyncMessage }[], src: Store, peers: Record<string, Behaviour>, stopAfter = Infinity, step?: () => void): Promise<{ asked: Hash[]; result: Promise<void> }> {
   const asked: Hash[] = [];
   let settled = false;
   const result = run().finally(() => { settled = true; });
   result.catch(() => {});
   let answered = 0;
   while (!settled) {
+    step?.();
     const next = queue.shift();
     if (next === undefined) { await new Promise((r) => setImmediate(r)); continue; }
     if (next.m.type !== 'want') continue;
@@ -179,6 +180,39 @@ test('an interrupted fetch resumes without asking again for anything it stored',
   await result;
   assert.deepEqual(asked.filter((id) => present.has(id)), []);
   assert.equal((await fsck(dest, [head], { readData: true })).ok, true);
+});
+
+/** A source store whose one commit holds `files` small distinct files, 50 to a directory, two levels deep. */
+async function manyFiles(files: number): Promise<{ store: Store; head: CommitId }> {
+  const store = memoryStore();
+  await createArena(store, 'a');
+  const edits = new Map<string, TreeEntry>();
+  for (let i = 0; i < files; i++) {
+    const { id, size } = await store.blobs.write((async function* () { yield Buffer.from(`file ${i}\n`); })());
+    edits.set(`d${Math.floor(i / 500)}/e${Math.floor(i / 50) % 10}/f${i}.txt`, { kind: 'file', name: 'x', mode: 0o644, mtime: MTIME, size, blob: id });
+  }
+  const tree = await editTree(store, undefined, edits);
+  return { store, head: await createCommit(store, { tree, parents: [], message: 'many', time: 1 }) };
+}
+
+test('the files a fetch has under way stay bounded as the number of files grows (invariant 4)', async () => {
+  const slots = 40;
+  const peaks: number[] = [];
+  for (const files of [1000, 4000]) {
+    const { store: src, head } = await manyFiles(files);
+    const dest = memoryStore();
+    const { queue, bad, fetcher } = setup(dest, { maxFilesUnderWay: slots, treesAhead: 8 });
+    let peak = 0;
+    const { result } = await drive(fetcher, () => fetcher.fetchCommit(head, ['p']), queue, src, { p: 'good' }, Infinity, () => { peak = Math.max(peak, fetcher.pending); });
+    await result;
+    assert.deepEqual(bad, []);
+    assert.equal((await fsck(dest, [head], { readData: true })).ok, true);
+    assert.deepEqual([...dest.objects.ids()].sort(), [...src.objects.ids()].sort());
+    peaks.push(peak);
+  }
+  // The files under way, the subtrees asked ahead, and the tree the walk is at.
+  for (const peak of peaks) assert.ok(peak <= slots + 8 + 1, `${peak} requests were out at once`);
+  assert.ok(peaks[0]! >= slots, 'the slots are used');
 });
 
 /**

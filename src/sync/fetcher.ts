@@ -14,9 +14,13 @@ import { checkReceived, inflateReceived, type CheckedObject, type Inflated, type
 import { ObjectWriter } from './object-writer.ts';
 import { OfferedObjects } from './offered-objects.ts';
 import { RequestWindow } from './request-window.ts';
+import { Slots } from './slots.ts';
+import { subtreeOf, TreesAhead, type WalkPosition } from './trees-ahead.ts';
 
 export type { FetcherOptions, FetchProgress, PeerId } from './fetch-types.ts';
 export { FLUSH_EVERY_BYTES } from './object-writer.ts';
+
+const STORED = { done: Promise.resolve() };
 
 export class Fetcher {
   readonly #store: Store;
@@ -28,12 +32,18 @@ export class Fetcher {
   readonly #received = { objects: 0, bytes: 0 };
   /** Small objects peers pushed unasked with their announcements, taken before asking anyone. */
   readonly #offered = new OfferedObjects();
+  /** Files under way in all walks (invariant 4: a walk's memory does not grow with the number of files). */
+  readonly #slots: Slots;
+  readonly #give = (): void => this.#slots.give();
+  readonly #treesAhead: number;
 
   constructor(opts: FetcherOptions) {
     this.#store = opts.store;
     this.#window = new RequestWindow(opts);
     this.#writer = new ObjectWriter(opts.store);
     this.#hold = new HoldBudget(opts.holdBytes ?? 32 * 1024 * 1024);
+    this.#slots = new Slots(opts.maxFilesUnderWay ?? 4096);
+    this.#treesAhead = opts.treesAhead ?? 4096;
   }
 
   /** Requests waiting for an answer or a slot. */
@@ -54,7 +64,15 @@ export class Fetcher {
   async fetchCommit(target: CommitId, peers: readonly PeerId[], progress?: FetchProgress): Promise<void> {
     const objects = this.#store.objects;
     if (objects.kind(target) === 'commit') return;
-    const ctx: Context = { peers, progress: progress ?? { commit: target, objectsReceived: 0, bytesReceived: 0, outstanding: 0 } };
+    const ctx: Context = {
+      peers,
+      progress: progress ?? { commit: target, objectsReceived: 0, bytesReceived: 0, outstanding: 0 },
+      ahead: new TreesAhead({
+        limit: this.#treesAhead,
+        ask: (id) => this.#get(id, 'tree', SMALL_REPLY, ctx),
+        skip: (id) => ctx.failure !== undefined || this.#completing.has(id) || this.#store.objects.has(id),
+      }),
+    };
     const missing = new Map<CommitId, { commit: Commit; bytes: Uint8Array }>();
     let frontier: CommitId[] = [target];
     while (frontier.length > 0) {
@@ -192,18 +210,60 @@ export class Fetcher {
     return p;
   }
 
-  #tree(id: Hash, ctx: Context): Promise<void> {
-    if (this.#store.objects.has(id)) return Promise.resolve();
-    return this.#once(id, async () => {
-      const { object } = await this.#get(id, 'tree', SMALL_REPLY, ctx);
-      if (object.kind !== 'tree') return;
-      await Promise.all(object.tree.entries.map((e) => {
-        if (e.kind === 'file') return this.#blob(e.blob, e.size, ctx);
-        if (e.kind === 'dir' || e.kind === 'conflict') return this.#tree(e.tree, ctx);
-        return undefined;
-      }));
-      await this.#writer.put('tree', id, object.bytes);
-    });
+  /** Stores tree `id` and everything below it. */
+  async #tree(id: Hash, ctx: Context): Promise<void> {
+    await (await this.#walk(id, ctx, [])).done;
+  }
+
+  /**
+   * Walks tree `id` depth first, and returns once every entry below it is under way, with `done`, settled
+   * once the tree is stored (after all its entries). Each file waits for one of the walk's slots, given back
+   * when it is stored, and a bounded number of subtrees are asked ahead: what a walk holds is the directories
+   * on its way down, those asked ahead and the files under way, whatever the number of files (invariant 4).
+   */
+  async #walk(id: Hash, ctx: Context, at: WalkPosition, asked?: Promise<Answer>): Promise<{ done: Promise<void> }> {
+    if (this.#store.objects.has(id)) return STORED;
+    const underway = this.#completing.get(id);
+    if (underway !== undefined) return { done: underway };
+    const { promise: done, resolve, reject } = Promise.withResolvers<void>();
+    this.#completing.set(id, done);
+    done.then(() => this.#completing.delete(id), () => this.#completing.delete(id));
+    try {
+      const { object } = await (asked ?? this.#get(id, 'tree', SMALL_REPLY, ctx));
+      if (object.kind !== 'tree') throw new SyncError('BAD_OBJECT', `${id} is not a tree`);
+      const entries = object.tree.entries;
+      if (asked === undefined) ctx.ahead.known(entries, at);
+      const parts: Promise<void>[] = [];
+      const watch = (part: Promise<void>): void => {
+        part.catch((e: unknown) => { ctx.failure ??= e; });
+        parts.push(part);
+      };
+      for (let i = 0; i < entries.length; i++) {
+        // One part failed: the fetch fails, so nothing more is asked for it (and this tree is not stored).
+        if (ctx.failure !== undefined) throw ctx.failure;
+        const e = entries[i]!;
+        const sub = subtreeOf(e);
+        if (sub !== undefined) {
+          watch((await this.#walk(sub, ctx, [...at, i], ctx.ahead.take(sub))).done);
+        } else if (e.kind === 'file' && !this.#store.objects.has(e.blob)) {
+          const same = this.#completing.get(e.blob);
+          if (same !== undefined) {
+            watch(same);
+            continue;
+          }
+          const wait = this.#slots.take();
+          if (wait !== undefined) await wait;
+          const blob = this.#blob(e.blob, e.size, ctx);
+          blob.then(this.#give, this.#give);
+          watch(blob);
+        }
+      }
+      const bytes = object.bytes;
+      Promise.all(parts).then(() => this.#writer.put('tree', id, bytes)).then(() => resolve(), reject);
+    } catch (e) {
+      reject(e);
+    }
+    return { done };
   }
 
   #blob(id: Hash, size: number, ctx: Context): Promise<void> {
