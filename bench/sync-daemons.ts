@@ -126,6 +126,16 @@ export function cpuSeconds(d: RunningDaemon): number | undefined {
     return undefined;
   }
 }
+/** The daemon's peak resident memory so far (VmHWM), MiB; undefined once it has exited. */
+export function peakRssMiB(d: RunningDaemon): number | undefined {
+  try {
+    const kib = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${d.child.pid}/status`, 'utf8'));
+    return kib ? Number(kib[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** USER_HZ: what /proc counts CPU time in; 100 on every Linux this runs on. */
 const CLOCK_TICKS = 100;
 

@@ -13,6 +13,9 @@ export interface TransferResult {
   /** CPU time (user + system, all threads) of a's and b's daemons from their start to the transfer's end. */
   cpuSecondsA?: number | undefined;
   cpuSecondsB?: number | undefined;
+  /** Peak resident memory (VmHWM) of a's and b's daemons over the transfer, MiB. */
+  peakRssMiBA?: number | undefined;
+  peakRssMiBB?: number | undefined;
   fsckClean?: boolean;
   storedBytesB?: number;
   rsyncLocalSeconds?: number;
@@ -21,8 +24,11 @@ export interface TransferResult {
   daemonWarnings?: string[];
   error?: string;
   /** With --transfer-runs N > 1: every run, each rsync then lode; the fields above are their medians. */
-  runs?: Pick<TransferResult, 'seconds' | 'rsyncLocalSeconds' | 'rsyncDaemonSeconds' | 'cpuSecondsA' | 'cpuSecondsB'>[];
+  runs?: Pick<TransferResult, (typeof PER_RUN)[number]>[];
 }
+
+/** What each run of a transfer keeps, and the median of which the summary shows. */
+const PER_RUN = ['seconds', 'rsyncLocalSeconds', 'rsyncDaemonSeconds', 'cpuSecondsA', 'cpuSecondsB', 'peakRssMiBA', 'peakRssMiBB'] as const;
 
 /** The median of the defined values, undefined when there is none. */
 function median(values: (number | undefined)[]): number | undefined {
@@ -36,22 +42,19 @@ function median(values: (number | undefined)[]): number | undefined {
 export function medianTransfer(runs: TransferResult[]): TransferResult {
   const first = runs[0]!;
   if (runs.length === 1) return first;
-  const seconds = median(runs.map((r) => r.seconds));
+  const perRun = runs.map((r) => Object.fromEntries(PER_RUN.map((k) => [k, r[k]])) as Pick<TransferResult, (typeof PER_RUN)[number]>);
+  const medians = Object.fromEntries(PER_RUN.map((k) => [k, median(runs.map((r) => r[k]))]));
   const failed = runs.find((r) => r.error !== undefined);
   return {
     ...first,
+    ...medians,
     label: `${first.label}, median of ${runs.length}`,
-    seconds,
-    mbPerSecond: seconds === undefined ? undefined : first.bytes / 1e6 / seconds,
+    mbPerSecond: medians.seconds === undefined ? undefined : first.bytes / 1e6 / medians.seconds,
     connectedAfterSeconds: median(runs.map((r) => r.connectedAfterSeconds)),
-    cpuSecondsA: median(runs.map((r) => r.cpuSecondsA)),
-    cpuSecondsB: median(runs.map((r) => r.cpuSecondsB)),
-    rsyncLocalSeconds: median(runs.map((r) => r.rsyncLocalSeconds)),
-    rsyncDaemonSeconds: median(runs.map((r) => r.rsyncDaemonSeconds)),
     fsckClean: runs.every((r) => r.fsckClean !== false),
     daemonWarnings: runs.flatMap((r) => r.daemonWarnings ?? []),
     ...(failed ? { error: failed.error } : {}),
-    runs: runs.map(({ seconds, rsyncLocalSeconds, rsyncDaemonSeconds, cpuSecondsA, cpuSecondsB }) => ({ seconds, rsyncLocalSeconds, rsyncDaemonSeconds, cpuSecondsA, cpuSecondsB })),
+    runs: perRun,
   };
 }
 

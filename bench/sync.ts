@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { writeRandom } from './dataset.ts';
 import { shell } from './measure.ts';
 import { formatSyncTable, medianTransfer, percentile, type PropagationResult, type TransferResult } from './sync-report.ts';
-import { ControlClient, cpuSeconds, lodeMust, makeNode, startDaemon, stopDaemons, waitBranch, writeConfig, type BenchNode, type RunningDaemon } from './sync-daemons.ts';
+import { ControlClient, cpuSeconds, lodeMust, peakRssMiB, makeNode, startDaemon, stopDaemons, waitBranch, writeConfig, type BenchNode, type RunningDaemon } from './sync-daemons.ts';
 import { rsyncDaemon, rsyncLocal, rsyncVersion } from './sync-rsync.ts';
 import { writeResults } from './results-file.ts';
 
@@ -140,11 +140,13 @@ async function transfer(label: string, src: string): Promise<TransferResult> {
     r.seconds = (movedAt - spawnEpoch) / 1000;
     r.cpuSecondsA = cpuSeconds(da);
     r.cpuSecondsB = cpuSeconds(db);
+    r.peakRssMiBA = peakRssMiB(da);
+    r.peakRssMiBB = peakRssMiB(db);
     // The daemon logs `<ISO time> info peer connected ...`: the connection's moment, on the wall clock.
     const connected = /^(\S+) info peer connected/m.exec(db.stderr());
     if (connected) r.connectedAfterSeconds = (Date.parse(connected[1]!) - spawnEpoch) / 1000;
     r.mbPerSecond = size.bytes / 1e6 / r.seconds;
-    say(`  b: daemon start -> a's head held: ${r.seconds.toFixed(2)} s (${r.mbPerSecond.toFixed(0)} MB/s); connected after ${r.connectedAfterSeconds?.toFixed(2) ?? '?'} s; CPU a ${r.cpuSecondsA?.toFixed(2) ?? '?'} s, b ${r.cpuSecondsB?.toFixed(2) ?? '?'} s`);
+    say(`  b: daemon start -> a's head held: ${r.seconds.toFixed(2)} s (${r.mbPerSecond.toFixed(0)} MB/s); connected after ${r.connectedAfterSeconds?.toFixed(2) ?? '?'} s; CPU a ${r.cpuSecondsA?.toFixed(2) ?? '?'} s, b ${r.cpuSecondsB?.toFixed(2) ?? '?'} s; peak RSS a ${r.peakRssMiBA?.toFixed(0) ?? '?'} MiB, b ${r.peakRssMiBB?.toFixed(0) ?? '?'} MiB`);
     r.daemonWarnings = daemonWarnings([da, db]);
     for (const c of clients.splice(0)) c.close();
     await stopDaemons(daemons.splice(0));
