@@ -105,7 +105,7 @@ export function formatSyncTable(transfers: TransferResult[], propagation: Propag
       : `≤ ${TRANSFER_RATIO_GOAL} × rsync: ${verdict(ratioD === undefined && ratioL === undefined ? undefined : (ratioD ?? ratioL)! <= TRANSFER_RATIO_GOAL)}`;
     rows.push([
       `${t.label} (${(t.bytes / 2 ** 20).toFixed(0)} MiB, ${t.files} files)${t.fsckClean === false ? ' FSCK NOT CLEAN' : ''}`,
-      `${s(t.seconds)} (${t.mbPerSecond?.toFixed(0) ?? '-'} MB/s)${t.connectedAfterSeconds === undefined || t.seconds === undefined ? '' : `; ${s(t.seconds - t.connectedAfterSeconds)} after connecting`}`,
+      `${s(t.seconds)} (${t.mbPerSecond?.toFixed(0) ?? '-'} MB/s)${t.connectedAfterSeconds === undefined || t.seconds === undefined ? '' : `; ${s(t.seconds - t.connectedAfterSeconds)} after connecting`}${t.peakRssMiBB === undefined ? '' : `; peak RSS ${t.peakRssMiBA?.toFixed(0)} / ${t.peakRssMiBB.toFixed(0)} MiB`}`,
       s(t.rsyncLocalSeconds), s(t.rsyncDaemonSeconds),
       ratioL?.toFixed(2) ?? '-', ratioD?.toFixed(2) ?? '-', goal,
     ]);

@@ -5,6 +5,8 @@
 //
 //   node bench/sync.ts [--dataset /tmp/lode-ds] [--small] [--parts transfer,big,propagate] [--big-mib 1024]
 //                      [--runs 20] [--transfer-runs 3] [--nodes 5] [--work DIR] [--keep] [--profile DIR] [--lode-only]
+//                      [--many 20000,80000] (with --parts many)
+//   --parts many: small-file trees of --many counts, to show memory does not grow with the file count.
 //   --lode-only: rsync is not run (for comparing lode builds by time and CPU; no ratio is printed).
 //   --transfer-runs N: each transfer N times (rsync, then lode, each time), reported as medians: rsync's
 //   own time for the dataset varied 5-10 s between runs on the 2-core VM.
@@ -34,6 +36,8 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     profile: { type: 'string' },
     'lode-only': { type: 'boolean', default: false },
+    /** Part `many`: trees of this many small files (50 to a directory), to show the memory does not follow the count. */
+    many: { type: 'string', default: '20000,80000' },
   },
 });
 
@@ -230,6 +234,15 @@ function lodeVersion(): string {
   return lodeMust({ name: 'version', dir: work, config: '/dev/null', store: '', id: '' }, ['--version']).trim();
 }
 
+/** `count` distinct files of a few dozen bytes, 50 to a directory, 20 directories to a parent. */
+function writeSmallFiles(dir: string, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const sub = join(dir, `p${Math.floor(i / 1000)}`, `d${Math.floor(i / 50) % 20}`);
+    if (i % 50 === 0) mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, `f${i}.txt`), `small file ${i} of ${count}\n`);
+  }
+}
+
 /** `transfer` --transfer-runs times, as one result of medians. */
 async function repeated(label: string, src: string): Promise<TransferResult> {
   const runs: TransferResult[] = [];
@@ -256,6 +269,14 @@ if (parts.has('big')) {
   writeRandom(join(dir, 'random.bin'), mib * 2 ** 20);
   transfers.push(await repeated(`one random file of ${mib} MiB`, dir));
   rmSync(dir, { recursive: true, force: true });
+}
+if (parts.has('many')) {
+  for (const count of values.many.split(',').map(Number)) {
+    const dir = join(work, `many-${count}`);
+    writeSmallFiles(dir, count);
+    transfers.push(await repeated(`${count} small files`, dir));
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 if (parts.has('propagate')) propagation = await propagate(Number(values.nodes), Number(values.runs));
 

@@ -21,6 +21,11 @@ const COPY_LIMIT = 64 * 1024;
 /** Raw bytes of puts still being compressed, above which a put waits: bounds memory. */
 const STAGING_LIMIT = 8 * 1024 * 1024;
 /**
+ * What a staged put counts for at least: its promises and closures weigh about a kilobyte whatever its
+ * size, so thousands of tiny objects must not pass for a few bytes each (at most 2,048 are staged at once).
+ */
+const STAGING_MIN_CHARGE = 4 * 1024;
+/**
  * Trees, commits and manifests up to this stored size are read with a synchronous pread and inflated
  * inline. They are read one after another (a parent after its child, a subtree after its
  * tree), so latency counts, and a thread-pool round trip costs far more than such a read. Chunks keep the
@@ -169,7 +174,7 @@ export class DiskObjectStore implements ObjectStore {
    * Stages an object and returns without waiting for its compression: the codec workers compress while
    * the caller reads and hashes on. Records still enter the pack in the order of the put calls, so an
    * object put after the ones it refers to (a manifest after its chunks, a tree after its entries) is
-   * never indexed before them. Raw bytes being staged are bounded by STAGING_LIMIT.
+   * never indexed before them. Raw bytes being staged are bounded by STAGING_LIMIT, and so their number.
    */
   put(kind: ObjectKind, id: Hash, bytes: Uint8Array): Promise<boolean> {
     return this.#put(kind, id, bytes, undefined, bytes.length);
@@ -181,6 +186,11 @@ export class DiskObjectStore implements ObjectStore {
    */
   putStored(id: Hash, stored: StoredObject): Promise<boolean> {
     return this.#put(stored.kind, id, stored.bytes, { flags: stored.compressed ? FLAG_ZSTD : 0, bytes: stored.bytes }, stored.rawLength);
+  }
+
+  /** Puts staged and not yet in a pack's write queue (those waiting for room are not counted). */
+  get staging(): number {
+    return this.#pending.size;
   }
 
   released(id: Hash): Promise<void> | undefined {
@@ -201,14 +211,15 @@ export class DiskObjectStore implements ObjectStore {
     }
     const staging = this.#stage(kind, id, bytes, payload, rawLength);
     this.#pending.set(id, { kind, staging });
-    this.#stagingBytes += bytes.length;
+    const charge = Math.max(bytes.length, STAGING_MIN_CHARGE);
+    this.#stagingBytes += charge;
     // Woken one at a time: while room is left, the next waiter gets its turn too.
     if (this.#stagingBytes <= STAGING_LIMIT) this.#wakeOne();
     staging.then(
-      () => this.#settled(id, bytes.length),
+      () => this.#settled(id, charge),
       (e: unknown) => {
         this.#failure ??= e;
-        this.#settled(id, bytes.length);
+        this.#settled(id, charge);
       },
     );
     return true;

@@ -7,6 +7,12 @@ import { RequestQueue } from './request-queue.ts';
 /** Staged chunk bytes made durable at once: a kill loses at most this much of a large transfer. */
 export const FLUSH_EVERY_BYTES = 8 * 1024 * 1024;
 
+/**
+ * What a chunk counts for at least toward FLUSH_EVERY_BYTES: each unflushed object holds a row in memory
+ * until the flush indexes it, so thousands of tiny files are flushed every 8,192, not every 8 MiB of them.
+ */
+const FLUSH_MIN_CHARGE = 1024;
+
 /** Puts handed to the store at once. */
 const PUT_SLOTS = 8;
 
@@ -53,7 +59,7 @@ export class ObjectWriter {
    */
   async putChunk(id: Hash, bytes: Uint8Array | undefined, stored?: StoredObject): Promise<void> {
     if (!await this.put('chunk', id, bytes, stored)) return;
-    this.#unflushedBytes += stored?.rawLength ?? bytes?.length ?? 0;
+    this.#unflushedBytes += Math.max(stored?.rawLength ?? bytes?.length ?? 0, FLUSH_MIN_CHARGE);
     if (this.#unflushedBytes < FLUSH_EVERY_BYTES) return;
     this.#unflushedBytes = 0;
     await this.#store.objects.flush();
