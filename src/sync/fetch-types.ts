@@ -23,8 +23,13 @@ export interface FetcherOptions {
   holdBytes?: number;
   /** Files (blobs) fetched at once over all walks; a walk goes on as they are stored. Default 4096. */
   maxFilesUnderWay?: number;
-  /** Subtrees a fetch asks for ahead of its walk reaching them. Default 4096. */
+  /** Subtrees a fetch asks for ahead of its walk, not yet taken by it. Default 4096. */
   treesAhead?: number;
+  /**
+   * Entries of the subtrees asked ahead (those on their way counted at the mean so far), past which no
+   * more are asked. Default 65,536.
+   */
+  treeEntriesAhead?: number;
   /** Accepted for compatibility; chunks now slide within `maxInFlightBytes`. */
   chunkWindow?: number;
   /** Ids per WANT message (at most MAX_WANT_IDS). Default 64. */
@@ -45,6 +50,8 @@ export interface Request {
   cost: number;
   candidates: PeerId[];
   current?: PeerId;
+  /** When it was last sent to `current` (performance.now()). */
+  sentAt?: number;
   /** The peer whose stored (compressed) answer is being inflated: its duplicates are ignored meanwhile. */
   inflatingFrom?: PeerId | undefined;
   resolve(r: Answer): void;

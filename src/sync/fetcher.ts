@@ -36,6 +36,7 @@ export class Fetcher {
   readonly #slots: Slots;
   readonly #give = (): void => this.#slots.give();
   readonly #treesAhead: number;
+  readonly #treeEntriesAhead: number;
 
   constructor(opts: FetcherOptions) {
     this.#store = opts.store;
@@ -44,6 +45,7 @@ export class Fetcher {
     this.#hold = new HoldBudget(opts.holdBytes ?? 32 * 1024 * 1024);
     this.#slots = new Slots(opts.maxFilesUnderWay ?? 4096);
     this.#treesAhead = opts.treesAhead ?? 4096;
+    this.#treeEntriesAhead = opts.treeEntriesAhead ?? 65_536;
   }
 
   /** Requests waiting for an answer or a slot. */
@@ -69,6 +71,7 @@ export class Fetcher {
       progress: progress ?? { commit: target, objectsReceived: 0, bytesReceived: 0, outstanding: 0 },
       ahead: new TreesAhead({
         limit: this.#treesAhead,
+        entries: this.#treeEntriesAhead,
         ask: (id) => this.#get(id, 'tree', SMALL_REPLY, ctx),
         skip: (id) => ctx.failure !== undefined || this.#completing.has(id) || this.#store.objects.has(id),
       }),

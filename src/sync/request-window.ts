@@ -23,6 +23,8 @@ export class RequestWindow {
   /** Chunk bytes received and not yet stored. */
   #storingBytes = 0;
   #pumpScheduled = false;
+  /** Passes over the requests a peer left unanswered past the timeout; runs while any is pending. */
+  #sweeper: NodeJS.Timeout | undefined;
   readonly #bad = new Set<PeerId>();
   readonly #gone = new Set<PeerId>();
 
@@ -164,12 +166,27 @@ export class RequestWindow {
       if (batch === undefined) batches.set(peer, (batch = []));
       batch.push(req);
     }
+    const now = performance.now();
     for (const [peer, reqs] of batches) {
-      const ids = reqs.map((r) => r.id);
+      for (const req of reqs) req.sentAt = now;
       for (const part of wantParts(reqs, this.#wantIds, this.#wantBytes)) this.#send(peer, { type: 'want', ids: part });
-      const timer = setTimeout(() => this.passOver(peer, ids), this.#timeoutMs);
-      // A stalled peer must not keep the process alive.
-      timer.unref();
+    }
+    if (batches.size > 0) this.#sweeper ??= setInterval(() => this.#sweep(), Math.max(1, this.#timeoutMs / 4)).unref();
+  }
+
+  /**
+   * One timer for all requests, not one per WANT: a timer per WANT held its ids for the whole timeout, so
+   * a fast transfer of many small files kept every id it asked for in the last 30 s (invariant 4).
+   */
+  #sweep(): void {
+    if (this.#pending.size === 0) {
+      clearInterval(this.#sweeper);
+      this.#sweeper = undefined;
+      return;
+    }
+    const overdue = performance.now() - this.#timeoutMs;
+    for (const req of [...this.#pending.values()]) {
+      if (req.current !== undefined && req.sentAt !== undefined && req.sentAt <= overdue) this.#retry(req, req.current);
     }
   }
 }

@@ -16,11 +16,12 @@ const TREES: Record<string, TreeEntry[]> = {
   a1: [], a2: [], b1: [],
 };
 
-function harness(limit: number, skip: (id: Hash) => boolean = () => false) {
+function harness(limit: number, skip: (id: Hash) => boolean = () => false, entries = Infinity) {
   const asked: string[] = [];
   const answers = new Map<string, (object: CheckedObject) => void>();
   const ahead = new TreesAhead({
     limit,
+    entries,
     ask: (id) => {
       asked.push(id);
       const { promise, resolve } = Promise.withResolvers<{ object: CheckedObject }>();
@@ -55,4 +56,15 @@ test('trees the store has, or that are being walked, are not asked', () => {
   const { ahead, asked } = harness(10, (id) => id === 'a');
   ahead.known(TREES.r!, []);
   assert.deepEqual(asked, ['b']);
+});
+
+test('no more subtrees are asked once they hold the entry bound, those not arrived counted at the mean so far', async () => {
+  const { ahead, asked, arrive } = harness(10, () => false, 5);
+  ahead.known(TREES.r!, []);
+  assert.deepEqual(asked, ['a'], 'a tree not arrived counts for 16 entries until one has arrived');
+  await arrive('a');
+  // a holds 3 entries, and 3 is now the mean: room for one more (a1, first in the walk's order).
+  assert.deepEqual(asked, ['a', 'a1']);
+  assert.ok(ahead.take('a' as Hash) !== undefined);
+  assert.deepEqual(asked, ['a', 'a1', 'a2'], 'taken by the walk, a frees its entries');
 });

@@ -1,7 +1,8 @@
-// The subtrees one fetch asks for ahead of its walk: at most `limit` at once, chosen in the order the walk
-// will reach them (depth first, entries in order), each making its own subtrees candidates when it
-// arrives. The walk rarely waits for a directory, trees travel in batches, and what is held stays bounded
-// however many directories there are (invariant 4). Sync layer, used by the fetcher.
+// The subtrees one fetch asks for ahead of its walk: at most `limit` asked and not yet taken by the walk,
+// and no more once they hold `entries` entries (those not arrived yet counted at the mean so far), chosen in the order the walk will reach them (depth
+// first, entries in order), each making its own subtrees candidates when it arrives. The walk rarely waits
+// for a directory, trees travel in batches, and what is held stays bounded however many directories there
+// are and however wide (invariant 4). Sync layer, used by the fetcher.
 import type { Hash, TreeEntry } from '../core/index.ts';
 import { MaxHeap } from '../history/index.ts';
 import type { CheckedObject } from './object-check.ts';
@@ -15,7 +16,10 @@ export type WalkPosition = readonly number[];
 interface Candidate { id: Hash; at: WalkPosition }
 
 export interface TreesAheadOptions<A extends Answer> {
+  /** Trees asked and not yet taken by the walk. */
   limit: number;
+  /** Entries of the trees that arrived and wait for the walk: a decoded entry weighs a few hundred bytes. */
+  entries: number;
   /** Asks a peer for tree `id`. */
   ask(id: Hash): Promise<A>;
   /** Whether tree `id` needs no asking: stored, being walked, or the fetch failed. */
@@ -34,7 +38,14 @@ function walkedBefore(a: Candidate, b: Candidate): boolean {
 
 export class TreesAhead<A extends Answer> {
   readonly #opts: TreesAheadOptions<A>;
-  readonly #asked = new Map<Hash, Promise<A>>();
+  /** Asked and not taken; `entries` set once it arrived. */
+  readonly #asked = new Map<Hash, { answer: Promise<A>; entries: number; arrived: boolean }>();
+  /** Entries of the trees in #asked that arrived. */
+  #held = 0;
+  /** Trees in #asked that have not arrived. */
+  #inFlight = 0;
+  /** Trees that arrived, and their entries: their mean stands for the size of a tree not arrived yet. */
+  #arrived = { trees: 0, entries: 0 };
   readonly #candidates = new MaxHeap<Candidate>(walkedBefore);
 
   constructor(opts: TreesAheadOptions<A>) {
@@ -55,23 +66,41 @@ export class TreesAhead<A extends Answer> {
    * it arrived), else undefined (the walk asks for it, and reports it `known`).
    */
   take(id: Hash): Promise<A> | undefined {
-    const answer = this.#asked.get(id);
-    if (answer === undefined) return undefined;
+    const asked = this.#asked.get(id);
+    if (asked === undefined) return undefined;
     this.#asked.delete(id);
+    if (asked.arrived) this.#held -= asked.entries;
+    else this.#inFlight--;
     this.#fill();
-    return answer;
+    return asked.answer;
+  }
+
+  /** Entries the trees asked ahead hold, or will once they arrive (a guess for those on their way). */
+  #expected(): number {
+    const mean = this.#arrived.trees === 0 ? 16 : this.#arrived.entries / this.#arrived.trees;
+    return this.#held + this.#inFlight * mean;
   }
 
   #fill(): void {
-    while (this.#asked.size < this.#opts.limit) {
+    while (this.#asked.size < this.#opts.limit && this.#expected() < this.#opts.entries) {
       const c = this.#candidates.pop();
       if (c === undefined) return;
       if (this.#asked.has(c.id) || this.#opts.skip(c.id)) continue;
-      const answer = this.#opts.ask(c.id);
-      this.#asked.set(c.id, answer);
+      const asked = { answer: this.#opts.ask(c.id), entries: 0, arrived: false };
+      this.#asked.set(c.id, asked);
+      this.#inFlight++;
       // Whether or not the walk took it meanwhile: a tree taken from here is not reported known by the walk.
-      answer.then(({ object }) => {
-        if (object.kind === 'tree') this.known(object.tree.entries, c.at);
+      asked.answer.then(({ object }) => {
+        if (object.kind !== 'tree') return;
+        this.#arrived.trees++;
+        this.#arrived.entries += object.tree.entries.length;
+        if (this.#asked.get(c.id) === asked) {
+          asked.arrived = true;
+          asked.entries = object.tree.entries.length;
+          this.#held += asked.entries;
+          this.#inFlight--;
+        }
+        this.known(object.tree.entries, c.at);
       }, () => {});
     }
   }
