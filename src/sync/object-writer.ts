@@ -2,7 +2,7 @@
 // bytes durable every FLUSH_EVERY_BYTES so a killed transfer keeps most of what it received. Sync layer.
 import { SyncError, type Hash } from '../core/index.ts';
 import type { Store, StoredObject } from '../store/index.ts';
-import { RequestQueue } from './request-queue.ts';
+import { Slots } from './slots.ts';
 
 /** Staged chunk bytes made durable at once: a kill loses at most this much of a large transfer. */
 export const FLUSH_EVERY_BYTES = 8 * 1024 * 1024;
@@ -18,8 +18,7 @@ const PUT_SLOTS = 8;
 
 export class ObjectWriter {
   readonly #store: Store;
-  #putsRunning = 0;
-  readonly #putWaiters = new RequestQueue<() => void>();
+  readonly #putSlots = new Slots(PUT_SLOTS);
   #unflushedBytes = 0;
 
   constructor(store: Store) {
@@ -31,13 +30,8 @@ export class ObjectWriter {
    * order, instead of each holding a pending put in the store (a store need not wake its waiters fairly).
    */
   async put(kind: 'chunk' | 'tree' | 'manifest', id: Hash, bytes: Uint8Array | undefined, stored?: StoredObject): Promise<boolean> {
-    if (this.#putsRunning >= PUT_SLOTS) {
-      const { promise, resolve } = Promise.withResolvers<void>();
-      this.#putWaiters.push(resolve);
-      await promise;
-    } else {
-      this.#putsRunning++;
-    }
+    const wait = this.#putSlots.take();
+    if (wait !== undefined) await wait;
     try {
       const objects = this.#store.objects;
       // As the peer stores it when the store can take that: a received chunk is never compressed again.
@@ -45,10 +39,7 @@ export class ObjectWriter {
       if (bytes === undefined) throw new SyncError('BAD_OBJECT', `${kind} ${id}: neither its bytes nor a stored form the store takes`);
       return await objects.put(kind, id, bytes);
     } finally {
-      // The slot passes straight to the next waiter, so the count stays as it is.
-      const next = this.#putWaiters.shift();
-      if (next !== undefined) next();
-      else this.#putsRunning--;
+      this.#putSlots.give();
     }
   }
 

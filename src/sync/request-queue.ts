@@ -1,5 +1,5 @@
-// The fetcher's queue of requests waiting for room in the window: pushed at the back, or at the front for
-// those that should go first (a retry, a tree). Amortised O(1) at both ends. Sync layer.
+// A queue pushed at the back, or at the front for what should go first, amortised O(1) at both ends: the
+// fetcher's requests waiting for room in the window (a retry, a tree, first), and Slots' waiters. Sync layer.
 
 export class RequestQueue<T> {
   /** Pushed to the front, the most recent last. */

@@ -1,10 +1,10 @@
-// A counting semaphore without a promise per take when a slot is free: the fetcher's walk takes one per file
-// it starts and gives it back once the file is stored, so the files under way stay bounded. Sync layer.
+// A counting semaphore without a promise per take when a slot is free, handing slots on in the order they
+// were asked for: the fetcher's walk takes one per file it starts, the object writer one per put. Sync layer.
+import { RequestQueue } from './request-queue.ts';
 
 export class Slots {
   #free: number;
-  readonly #waiting: (() => void)[] = [];
-  #head = 0;
+  readonly #waiting = new RequestQueue<() => void>();
 
   constructor(count: number) {
     if (!(count >= 1)) throw new RangeError(`slots must be at least 1, not ${count}`);
@@ -25,17 +25,10 @@ export class Slots {
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
+  /** Gives a slot back: straight to the longest waiting taker, if any, so the count stays as it is. */
   give(): void {
-    if (this.#head < this.#waiting.length) {
-      const next = this.#waiting[this.#head]!;
-      this.#waiting[this.#head++] = undefined as never;
-      if (this.#head === this.#waiting.length) {
-        this.#waiting.length = 0;
-        this.#head = 0;
-      }
-      next();
-      return;
-    }
-    this.#free++;
+    const next = this.#waiting.shift();
+    if (next !== undefined) next();
+    else this.#free++;
   }
 }

@@ -14,6 +14,8 @@ interface Answer { object: CheckedObject }
 export type WalkPosition = readonly number[];
 
 interface Candidate { id: Hash; at: WalkPosition }
+/** A tree asked ahead: its answer, and its number of entries once it arrived. */
+interface Asked<A> { answer: Promise<A>; entries?: number }
 
 export interface TreesAheadOptions<A extends Answer> {
   /** Trees asked and not yet taken by the walk. */
@@ -38,8 +40,8 @@ function walkedBefore(a: Candidate, b: Candidate): boolean {
 
 export class TreesAhead<A extends Answer> {
   readonly #opts: TreesAheadOptions<A>;
-  /** Asked and not taken; `entries` set once it arrived. */
-  readonly #asked = new Map<Hash, { answer: Promise<A>; entries: number; arrived: boolean }>();
+  /** Asked and not taken by the walk. */
+  readonly #asked = new Map<Hash, Asked<A>>();
   /** Entries of the trees in #asked that arrived. */
   #held = 0;
   /** Trees in #asked that have not arrived. */
@@ -69,7 +71,7 @@ export class TreesAhead<A extends Answer> {
     const asked = this.#asked.get(id);
     if (asked === undefined) return undefined;
     this.#asked.delete(id);
-    if (asked.arrived) this.#held -= asked.entries;
+    if (asked.entries !== undefined) this.#held -= asked.entries;
     else this.#inFlight--;
     this.#fill();
     return asked.answer;
@@ -86,7 +88,7 @@ export class TreesAhead<A extends Answer> {
       const c = this.#candidates.pop();
       if (c === undefined) return;
       if (this.#asked.has(c.id) || this.#opts.skip(c.id)) continue;
-      const asked = { answer: this.#opts.ask(c.id), entries: 0, arrived: false };
+      const asked: Asked<A> = { answer: this.#opts.ask(c.id) };
       this.#asked.set(c.id, asked);
       this.#inFlight++;
       // Whether or not the walk took it meanwhile: a tree taken from here is not reported known by the walk.
@@ -95,7 +97,6 @@ export class TreesAhead<A extends Answer> {
         this.#arrived.trees++;
         this.#arrived.entries += object.tree.entries.length;
         if (this.#asked.get(c.id) === asked) {
-          asked.arrived = true;
           asked.entries = object.tree.entries.length;
           this.#held += asked.entries;
           this.#inFlight--;
