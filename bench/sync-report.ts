@@ -16,6 +16,11 @@ export interface TransferResult {
   /** Peak resident memory (VmHWM) of a's and b's daemons over the transfer, MiB. */
   peakRssMiBA?: number | undefined;
   peakRssMiBB?: number | undefined;
+  /** With --heap-mb: b's live heap after full collections, medians over the first and last fifth, and the most. */
+  liveHeapFirstMB?: number | undefined;
+  liveHeapLastMB?: number | undefined;
+  liveHeapMaxMB?: number | undefined;
+  heapCapMB?: number | undefined;
   fsckClean?: boolean;
   storedBytesB?: number;
   rsyncLocalSeconds?: number;
@@ -28,7 +33,10 @@ export interface TransferResult {
 }
 
 /** What each run of a transfer keeps, and the median of which the summary shows. */
-const PER_RUN = ['seconds', 'rsyncLocalSeconds', 'rsyncDaemonSeconds', 'cpuSecondsA', 'cpuSecondsB', 'peakRssMiBA', 'peakRssMiBB'] as const;
+const PER_RUN = [
+  'seconds', 'rsyncLocalSeconds', 'rsyncDaemonSeconds', 'cpuSecondsA', 'cpuSecondsB', 'peakRssMiBA', 'peakRssMiBB',
+  'liveHeapFirstMB', 'liveHeapLastMB', 'liveHeapMaxMB',
+] as const;
 
 /** The median of the defined values, undefined when there is none. */
 function median(values: (number | undefined)[]): number | undefined {
@@ -105,7 +113,7 @@ export function formatSyncTable(transfers: TransferResult[], propagation: Propag
       : `≤ ${TRANSFER_RATIO_GOAL} × rsync: ${verdict(ratioD === undefined && ratioL === undefined ? undefined : (ratioD ?? ratioL)! <= TRANSFER_RATIO_GOAL)}`;
     rows.push([
       `${t.label} (${(t.bytes / 2 ** 20).toFixed(0)} MiB, ${t.files} files)${t.fsckClean === false ? ' FSCK NOT CLEAN' : ''}`,
-      `${s(t.seconds)} (${t.mbPerSecond?.toFixed(0) ?? '-'} MB/s)${t.connectedAfterSeconds === undefined || t.seconds === undefined ? '' : `; ${s(t.seconds - t.connectedAfterSeconds)} after connecting`}${t.peakRssMiBB === undefined ? '' : `; peak RSS ${t.peakRssMiBA?.toFixed(0)} / ${t.peakRssMiBB.toFixed(0)} MiB`}`,
+      `${s(t.seconds)} (${t.mbPerSecond?.toFixed(0) ?? '-'} MB/s)${t.connectedAfterSeconds === undefined || t.seconds === undefined ? '' : `; ${s(t.seconds - t.connectedAfterSeconds)} after connecting`}${t.peakRssMiBB === undefined ? '' : `; peak RSS ${t.peakRssMiBA?.toFixed(0)} / ${t.peakRssMiBB.toFixed(0)} MiB`}${t.liveHeapLastMB === undefined ? '' : `; b's live heap ${t.liveHeapFirstMB?.toFixed(0)} → ${t.liveHeapLastMB.toFixed(0)} MB (first → last fifth; at most ${t.liveHeapMaxMB?.toFixed(0)}, cap ${t.heapCapMB})`}`,
       s(t.rsyncLocalSeconds), s(t.rsyncDaemonSeconds),
       ratioL?.toFixed(2) ?? '-', ratioD?.toFixed(2) ?? '-', goal,
     ]);

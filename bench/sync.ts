@@ -12,11 +12,12 @@
 //   own time for the dataset varied 5-10 s between runs on the 2-core VM.
 //   LODE_BENCH_BIN=/path/to/bin/lode.js runs another build (to compare before and after);
 //   LODE_BENCH_NODE_ARGS="--trace-gc" gives the daemons more node flags.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeRandom } from './dataset.ts';
+import { liveHeap } from './heap-trace.ts';
 import { shell } from './measure.ts';
 import { formatSyncTable, medianTransfer, percentile, type PropagationResult, type TransferResult } from './sync-report.ts';
 import { ControlClient, cpuSeconds, lodeMust, peakRssMiB, makeNode, startDaemon, stopDaemons, waitBranch, writeConfig, type BenchNode, type RunningDaemon } from './sync-daemons.ts';
@@ -38,6 +39,8 @@ const { values } = parseArgs({
     'lode-only': { type: 'boolean', default: false },
     /** Part `many`: trees of this many small files (50 to a directory), to show the memory does not follow the count. */
     many: { type: 'string', default: '20000,80000' },
+    /** b's daemon runs with its old space capped at this many MB, and its live heap is traced (heap-trace.ts). */
+    'heap-mb': { type: 'string' },
   },
 });
 
@@ -48,6 +51,8 @@ mkdirSync(work, { recursive: true });
 /** `--profile DIR`: the transfer's daemons write V8 CPU profiles (one per thread) under DIR/a and DIR/b. */
 const profileArgs = (name: string): string[] | undefined =>
   values.profile === undefined ? undefined : ['--cpu-prof', '--cpu-prof-dir', join(resolve(values.profile), name)];
+/** `--heap-mb N`: b's old space capped at N MB, and V8's trace of its collections on its stdout. */
+const heapArgs = values['heap-mb'] === undefined ? [] : ['--trace-gc', `--max-old-space-size=${values['heap-mb']}`];
 const rsyncPort = 20_000 + Math.floor(Math.random() * 20_000);
 
 function say(line: string): void {
@@ -134,7 +139,7 @@ async function transfer(label: string, src: string): Promise<TransferResult> {
     writeConfig(b, arena, [{ node: a, addrs: da.addrs }]);
     await shell('sync'); // a's snapshot written back: b starts on a quiet disk, as rsync did
     const spawnEpoch = Date.now();
-    const db = await startDaemon(b, { nodeArgs: profileArgs('b') });
+    const db = await startDaemon(b, { nodeArgs: [...profileArgs('b') ?? [], ...heapArgs] });
     daemons.push(db);
     // b's daemon stamps the moment its branch reached a's head (wait-branch): nothing polls it meanwhile.
     const movedAt = await waitBranch(b.store, ARENA, 'main', snap.commit, 30 * 60_000).catch((e: unknown) => {
@@ -146,6 +151,14 @@ async function transfer(label: string, src: string): Promise<TransferResult> {
     r.cpuSecondsB = cpuSeconds(db);
     r.peakRssMiBA = peakRssMiB(da);
     r.peakRssMiBB = peakRssMiB(db);
+    const heap = heapArgs.length === 0 ? undefined : liveHeap(readFileSync(join(b.dir, 'daemon.log.out'), 'utf8'), r.seconds * 1000);
+    if (heap !== undefined) {
+      r.liveHeapFirstMB = heap.firstMB;
+      r.liveHeapLastMB = heap.lastMB;
+      r.liveHeapMaxMB = heap.maxMB;
+      r.heapCapMB = Number(values['heap-mb']);
+      say(`  b: live heap after its ${heap.collections} full collections (old space capped at ${values['heap-mb']} MB): median ${heap.firstMB.toFixed(1)} MB in the first fifth of the transfer, ${heap.lastMB.toFixed(1)} MB in the last; at most ${heap.maxMB.toFixed(1)} MB`);
+    }
     // The daemon logs `<ISO time> info peer connected ...`: the connection's moment, on the wall clock.
     const connected = /^(\S+) info peer connected/m.exec(db.stderr());
     if (connected) r.connectedAfterSeconds = (Date.parse(connected[1]!) - spawnEpoch) / 1000;

@@ -4,25 +4,15 @@
 // left out of one lode.toml, a read-only member's local commit, a resumed transfer, a stranger refused, the
 // control socket (peers, sync status, status outside a worktree, stale socket).
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { blake3Hex, type Hash } from '../src/core/index.ts';
 import { chunkStream, openStore } from '../src/store/index.ts';
-import { errorCodeOf, explain, lode, lodeJson, spawnLode, suiteDir } from './cli.ts';
+import { errorCodeOf, explain, lode, lodeJson, suiteDir } from './cli.ts';
+import { Household, until, type NodeDir, type Running } from './household.ts';
 import { buildTree, compareTrees, seededBytes } from './tree.ts';
-
-interface Running {
-  name: string;
-  child: ChildProcess;
-  addrs: string[];
-  stderr(): string;
-  exited: Promise<number | null>;
-}
-
-interface NodeDir { name: string; dir: string; config: string; store: string; id: string }
 
 const ARENA = 'photos';
 /** Held by l1, l2 and l3 only, which form a line. */
@@ -46,76 +36,25 @@ async function durableBytesOf(dir: string, content: Uint8Array): Promise<number>
 }
 const BIG = seededBytes(3 * 1024 * 1024 + 12_345, 7);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 describe('lode daemon: three nodes on loopback', { timeout: 240_000 }, () => {
   const root = suiteDir('daemon');
-  const running = new Set<Running>();
-  const nodes = new Map<string, NodeDir>();
-  const arenaIds = new Map<string, string>();
+  const household = new Household(root);
+  const { arenaIds } = household;
   let arenaId = '';
   let head1 = '';
   let privateHead = '';
   let familyHead = '';
 
-  const node = (name: string): NodeDir => nodes.get(name)!;
-  const at = (name: string) => ({ env: { LODE_CONFIG: node(name).config } });
-
-  const writeConfig = async (name: string, peers: { name: string; addrs?: string[] }[], arenas = [ARENA, PRIVATE, FAMILY]): Promise<void> => {
-    const n = node(name);
-    const lines = [
-      '[store]', 'path = "./store"', '',
-      ...arenas.flatMap((a) => ['[[arenas]]', `name = "${a}"`, `id = "${arenaIds.get(a)}"`, '']),
-      ...peers.flatMap((p) => ['[[peers]]', `name = "${p.name}"`, `node_id = "${node(p.name).id}"`,
-        ...(p.addrs === undefined ? [] : [`addrs = ${JSON.stringify(p.addrs)}`]), '']),
-      '[network]', 'listen = ["/ip4/127.0.0.1/tcp/0"]', '',
-    ];
-    await writeFile(n.config, lines.join('\n'));
-  };
-
-  const start = async (name: string): Promise<Running> => {
-    const child = spawnLode(['daemon'], at(name));
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
-    child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const r: Running = { name, child, addrs: [], stderr: () => err, exited };
-    running.add(r);
-    void exited.then(() => running.delete(r));
-    r.addrs = await until(`${name} to listen`, async () => {
-      if (child.exitCode !== null) throw new Error(`daemon ${name} exited ${child.exitCode}: ${err}`);
-      const addrs = [...out.matchAll(/^listening (\/ip4\/\S+)$/gm)].map((m) => m[1]!);
-      return addrs.length > 0 && existsSync(join(node(name).store, 'daemon.sock')) ? addrs : undefined;
-    }, 15_000);
-    return r;
-  };
-
-  const headOf = async (name: string, arena = ARENA): Promise<string | undefined> => {
-    const r = await lode(['log', arena, '--json'], at(name));
-    if (r.code !== 0) return undefined;
-    return (JSON.parse(r.stdout) as { commits: { id: string }[] }).commits[0]?.id;
-  };
+  const node = (name: string): NodeDir => household.node(name);
+  const at = (name: string) => household.at(name);
+  const writeConfig = (name: string, peers: { name: string; addrs?: string[] }[], arenas = [ARENA, PRIVATE, FAMILY]): Promise<void> =>
+    household.writeConfig(name, peers, arenas);
+  const start = (name: string): Promise<Running> => household.start(name);
+  const headOf = (name: string, arena = ARENA): Promise<string | undefined> => household.headOf(name, arena);
 
   const daemons = new Map<string, Running>();
 
-  const addNode = async (name: string): Promise<void> => {
-    const dir = join(root, name);
-    await mkdir(dir, { recursive: true });
-    const n: NodeDir = { name, dir, config: join(dir, 'lode.toml'), store: join(dir, 'store'), id: '' };
-    nodes.set(name, n);
-    await writeFile(n.config, '[store]\npath = "./store"\n');
-    const id = await lodeJson<{ node_id: string }>(['id'], at(name));
-    n.id = id.doc.node_id;
-  };
+  const addNode = async (name: string): Promise<void> => { await household.addNode(name); };
 
   type GossipCounts = { heads_published_by_gossip: number; heads_received_by_gossip: number; heads_accepted_by_gossip: number };
   const gossipOf = async (name: string): Promise<GossipCounts> => {
@@ -171,8 +110,7 @@ describe('lode daemon: three nodes on loopback', { timeout: 240_000 }, () => {
 
   after(async () => {
     if (process.env.LODE_SHOW_DAEMON_LOGS) for (const r of daemons.values()) process.stderr.write(`--- ${r.name}\n${r.stderr()}`);
-    for (const r of running) r.child.kill('SIGKILL');
-    await Promise.all([...running].map((r) => r.exited));
+    await household.killAll();
   });
 
   test('each daemon writes <store>/node_id and prints its listen address with its /p2p/ id', async () => {

@@ -3,7 +3,7 @@
 import { StoreError, hashToBytes, isLodeError, type Hash } from '../core/index.ts';
 import { compressPayload, decompressPayloadTransient, type Payload } from './compression.ts';
 import { DiskIndex, encodeRow, newPackName } from './disk-index.ts';
-import { PackReader, PackWriter, type DiskFaults } from './pack-file.ts';
+import { COPY_LIMIT, PackReader, PackWriter, type DiskFaults } from './pack-file.ts';
 import { FLAG_ZSTD, RECORD_HEADER_BYTES, decodeRecordHeader, encodeRecordHeader } from './pack-record.ts';
 import type { ObjectKind, ObjectLocation, ObjectStore, StoredObject } from './ports.ts';
 import { readVerified, readVerifiedSync, verifyContent, verifyRecord, type RecordLocation } from './record-reader.ts';
@@ -14,10 +14,13 @@ const COMMIT_RECORDS = 65_536;
 const COMMIT_BYTES = 1024 * 1024 * 1024;
 /** Index commits of at most this many rows are made synchronously (see #commit). */
 const SYNC_COMMIT_ROWS = 64;
+/**
+ * Records in packs and not yet in the index, past which an append waits for an index commit: each is held
+ * in memory (its id and location) until then, and a disk slow to sync must not let them pile up.
+ */
+const UNINDEXED_LIMIT = 65_536;
 /** Queued, unwritten pack bytes above which a put waits for the disk: bounds memory. */
 const QUEUE_LIMIT = 4 * 1024 * 1024;
-/** Payloads up to this size are copied into their record; a larger raw one makes the put wait for the write. */
-const COPY_LIMIT = 64 * 1024;
 /** Raw bytes of puts still being compressed, above which a put waits: bounds memory. */
 const STAGING_LIMIT = 8 * 1024 * 1024;
 /**
@@ -39,7 +42,7 @@ const SYNC_READ_LIMIT = 256 * 1024;
  */
 export const packsInProgress = new Set<string>();
 
-export interface DiskObjectOptions { packTargetBytes?: number; faults?: DiskFaults | undefined }
+export interface DiskObjectOptions { packTargetBytes?: number | undefined; unindexedLimit?: number | undefined; faults?: DiskFaults | undefined }
 
 /** A pack whose records are not indexed yet: the current one, or a sealed one whose commit is under way. */
 interface Unindexed { writer: PackWriter; records: Map<Hash, RecordLocation>; synced?: Promise<void> }
@@ -59,6 +62,7 @@ export class DiskObjectStore implements ObjectStore {
   readonly reader: PackReader;
   readonly packDir: string;
   readonly #packTarget: number;
+  readonly #unindexedLimit: number;
   readonly #faults: DiskFaults | undefined;
   /** Puts still compressing or waiting for their turn to be appended. */
   readonly #pending = new Map<Hash, { kind: ObjectKind; staging: Promise<unknown> }>();
@@ -72,6 +76,8 @@ export class DiskObjectStore implements ObjectStore {
   #opening: Promise<Unindexed> | undefined;
   /** Commits run one after another, in the order packs were sealed. */
   #commits: Promise<void> = Promise.resolve();
+  /** Commits queued on #commits and not finished. */
+  #queuedCommits = 0;
   /** Sealed packs not yet queued for a commit, and what they hold. */
   #sealed: Unindexed[] = [];
   #sealedRecords = 0;
@@ -87,6 +93,7 @@ export class DiskObjectStore implements ObjectStore {
     this.packDir = packDir;
     this.reader = new PackReader(packDir);
     this.#packTarget = opts.packTargetBytes ?? PACK_TARGET_BYTES;
+    this.#unindexedLimit = opts.unindexedLimit ?? UNINDEXED_LIMIT;
     this.#faults = opts.faults;
   }
 
@@ -193,6 +200,11 @@ export class DiskObjectStore implements ObjectStore {
     return this.#pending.size;
   }
 
+  /** Records appended to packs and not yet indexed (each held in memory until then). */
+  get unindexed(): number {
+    return this.#unindexed.reduce((n, u) => n + u.records.size, 0);
+  }
+
   released(id: Hash): Promise<void> | undefined {
     return this.#pending.get(id)?.staging.then(() => {}, () => {});
   }
@@ -264,24 +276,25 @@ export class DiskObjectStore implements ObjectStore {
       await u.writer.drained().catch(() => {});
       u = await this.#writer();
     }
+    if (this.unindexed >= this.#unindexedLimit) {
+      // Appends are in put order, so what is appended so far may be indexed at any time: a closure stays whole.
+      while (this.unindexed >= this.#unindexedLimit) {
+        if (this.#queuedCommits === 0) this.#commitSealed(this.#current);
+        await this.#commits;
+        if (this.#failure !== undefined) throw this.#failure;
+      }
+      u = await this.#writer();
+    }
     const storedLength = payload.bytes.length;
     const header = { kind, flags: payload.flags, id, rawLength, storedLength };
-    let parts: Uint8Array[];
-    if (storedLength <= COPY_LIMIT) {
-      // One exact-size buffer per small record: the queue holds no caller memory and no pool slabs.
-      const record = Buffer.allocUnsafeSlow(RECORD_HEADER_BYTES + storedLength);
-      encodeRecordHeader(header, record);
-      record.set(payload.bytes, RECORD_HEADER_BYTES);
-      parts = [record];
-    } else {
-      parts = [encodeRecordHeader(header), payload.bytes];
-    }
+    // The writer copies a small payload into its queue; a larger raw one (the caller's) makes the put wait for the write.
+    const parts = [encodeRecordHeader(header), payload.bytes];
     const offset = u.writer.reserve(parts);
     u.records.set(id, { kind, pack: u.writer.name, offset, storedLength, rawLength });
     const w = u.writer;
     if (w.size >= this.#packTarget) this.#seal();
     // The caller's buffer is in the queue: it must not be reused before it is written.
-    if (parts[1] === raw) await w.drained();
+    if (payload.bytes === raw && raw.length > COPY_LIMIT) await w.drained();
   }
 
   async #writer(): Promise<Unindexed> {
@@ -326,6 +339,7 @@ export class DiskObjectStore implements ObjectStore {
     this.#sealed = [];
     this.#sealedRecords = 0;
     this.#sealedBytes = 0;
+    this.#queuedCommits++;
     this.#commits = this.#commits.then(async () => {
       await this.#commit(open ? [...sealed, open] : sealed);
       for (const u of sealed) {
@@ -333,7 +347,7 @@ export class DiskObjectStore implements ObjectStore {
         this.#unindexed.splice(this.#unindexed.indexOf(u), 1);
         packsInProgress.delete(u.writer.name);
       }
-    });
+    }).finally(() => { this.#queuedCommits--; });
   }
 
   /** Indexes the records staged in `us` so far, once their bytes are durable. Never rejects: failures poison. */

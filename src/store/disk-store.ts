@@ -21,6 +21,8 @@ export const STORE_VERSION = 1;
 export interface OpenStoreOptions {
   /** Pack size at which a writer seals its pack and starts another (default 32 MiB). */
   packTargetBytes?: number;
+  /** Records appended and not yet indexed, past which appends wait for an index commit (default 65,536). */
+  unindexedLimit?: number;
   /** Test hook: pack writes fail with ENOSPC after this many bytes (also LODE_TEST_ENOSPC_AFTER). */
   enospcAfterBytes?: number;
   /** Where the disposable cache (the stat cache) lives; default `<store>/cache`. */
@@ -168,7 +170,7 @@ export async function openStore(dir: string, opts: OpenStoreOptions = {}): Promi
   try {
     const index = new DiskIndex(join(dir, 'index'));
     const cache = await openCache(opts.cacheDir ?? join(dir, 'cache'));
-    const objects = new DiskObjectStore(index, join(dir, 'packs'), { packTargetBytes: opts.packTargetBytes, faults: faultsFrom(opts) });
+    const objects = new DiskObjectStore(index, join(dir, 'packs'), { packTargetBytes: opts.packTargetBytes, unindexedLimit: opts.unindexedLimit, faults: faultsFrom(opts) });
     return new DiskStore(dir, identity, index, cache, objects, lock);
   } catch (e) {
     await lock.release();

@@ -42,6 +42,14 @@ const NOW_BYTES = 64 * 1024;
 const QUIET_MS = 100;
 
 /**
+ * Buffers up to this size are copied into the queue's slabs, so the caller may reuse them at once, and
+ * thousands of tiny records queue as a few slabs instead of thousands of buffers that each weigh more than
+ * their bytes. A larger one is queued as it is, and must not change until it is written.
+ */
+export const COPY_LIMIT = 64 * 1024;
+const SLAB_BYTES = 256 * 1024;
+
+/**
  * One pack being written. `reserve` places a record at the end synchronously and queues its bytes; a
  * single drain loop writes the queue with coalesced writev calls, so many small records cost few
  * syscalls. A failed write truncates the torn tail and poisons the writer: `drained` then rejects.
@@ -58,9 +66,15 @@ export class PackWriter {
   readonly #faults: DiskFaults | undefined;
   readonly #onFailure: ((e: StoreError) => void) | undefined;
   #queue: Uint8Array[] = [];
+  /** The slab small buffers are copied into, and its bytes in use. */
+  #slab = { bytes: undefined as Buffer | undefined, used: 0 };
   #queueStart = 0;
   #queuedBytes = 0;
   #draining: Promise<void> | undefined;
+  /** The end of what the drain loop has written: every byte before it is in the file. */
+  #written = 0;
+  /** Settled after each write of the drain loop, and when it stops. */
+  #wrote = Promise.withResolvers<void>();
   #dirSynced = false;
   /** Bytes written since the last datasync. */
   #unsynced = 0;
@@ -100,12 +114,32 @@ export class PackWriter {
     const offset = this.size;
     if (this.#queue.length === 0) this.#queueStart = offset;
     for (const b of buffers) {
-      this.#queue.push(b);
+      if (b.length <= COPY_LIMIT) this.#copy(b);
+      else this.#queue.push(b);
       this.size += b.length;
       this.#queuedBytes += b.length;
     }
     this.#draining ??= this.#drain();
     return offset;
+  }
+
+  /** Queues a copy of `b` in the slab; the queue's last buffer grows instead when it is the slab's end, not yet taken by a write. */
+  #copy(b: Uint8Array): void {
+    const slab = this.#slab;
+    if (slab.bytes === undefined || slab.used + b.length > slab.bytes.length) {
+      slab.bytes = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      slab.used = 0;
+    }
+    const start = slab.used;
+    slab.bytes.set(b, start);
+    slab.used += b.length;
+    const last = this.#queue.length - 1;
+    const tail = this.#queue[last];
+    if (tail !== undefined && tail.buffer === slab.bytes.buffer && tail.byteOffset + tail.length === start) {
+      this.#queue[last] = slab.bytes.subarray(tail.byteOffset, slab.used);
+    } else {
+      this.#queue.push(slab.bytes.subarray(start, slab.used));
+    }
   }
 
   async #drain(): Promise<void> {
@@ -120,6 +154,8 @@ export class PackWriter {
       try {
         await this.#writeAll(batch, start, bytes);
         this.#queuedBytes -= bytes;
+        this.#written = start + bytes;
+        this.#progress();
       } catch (e) {
         this.failure = isDiskFull(e) ? diskFullError(e, `writing pack ${this.name}`) : new StoreError('IO', `cannot write pack ${this.name}: ${(e as Error).message}`, { cause: e });
         this.#queue = [];
@@ -130,6 +166,13 @@ export class PackWriter {
       }
     }
     this.#draining = undefined;
+    this.#progress();
+  }
+
+  #progress(): void {
+    const wrote = this.#wrote;
+    this.#wrote = Promise.withResolvers<void>();
+    wrote.resolve();
   }
 
   /** Writes `buffers` (`total` bytes in all) at `position`. */
@@ -164,9 +207,14 @@ export class PackWriter {
     }
   }
 
-  /** Resolves once everything reserved so far is written; rejects with the write failure, if any. */
+  /**
+   * Resolves once everything reserved so far is written; rejects with the write failure, if any. Records
+   * reserved meanwhile are not waited for: under a steady stream of them the queue is never empty, and a
+   * sync (with the index commit behind it) would wait for the stream to end.
+   */
   async drained(): Promise<void> {
-    while (this.#draining) await this.#draining;
+    const end = this.size;
+    while (this.#written < end && this.#draining !== undefined && !this.failure) await this.#wrote.promise;
     if (this.failure) throw this.failure;
   }
 

@@ -34,3 +34,30 @@ test('thousands of tiny puts at once are staged a bounded number at a time, and 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('records not yet indexed stay under a bound: a stream of tiny puts with no flush commits on its own', async () => {
+  const dir = await tempDir();
+  const limit = 8192;
+  const store = await openStore(join(dir, 'store'), { unindexedLimit: limit });
+  try {
+    const objects = store.objects;
+    const count = 30_000;
+    let peak = 0;
+    const sampling = setInterval(() => { peak = Math.max(peak, objects.unindexed); }, 1);
+    for (let i = 0; i < count; i++) {
+      const bytes = Buffer.from(`tiny ${i}\n`);
+      await objects.put('chunk', blake3Hex(bytes), bytes);
+      peak = Math.max(peak, objects.unindexed);
+    }
+    await objects.flush();
+    clearInterval(sampling);
+    assert.ok(peak <= limit, `${peak} records waited for the index at once`);
+    assert.ok(peak >= limit / 2, `the bound is used (${peak})`);
+    assert.equal(objects.unindexed, 0);
+    const last = Buffer.from(`tiny ${count - 1}\n`);
+    assert.deepEqual(Buffer.from(await objects.get(blake3Hex(last))), last);
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -80,7 +80,7 @@ export interface Context {
   peers: readonly PeerId[];
   progress: FetchProgress;
   /** Subtrees asked for ahead of the walk, taken by the walk when it gets there. */
-  ahead: TreesAhead<Answer>;
+  ahead: TreesAhead;
   /** The first failure of any part of the fetch: the walk asks for nothing more once it is set. */
   failure?: unknown;
 }

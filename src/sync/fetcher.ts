@@ -72,7 +72,7 @@ export class Fetcher {
       ahead: new TreesAhead({
         limit: this.#treesAhead,
         entries: this.#treeEntriesAhead,
-        ask: (id) => this.#get(id, 'tree', SMALL_REPLY, ctx),
+        ask: async (id) => (await this.#get(id, 'tree', SMALL_REPLY, ctx)).object,
         skip: (id) => ctx.failure !== undefined || this.#completing.has(id) || this.#store.objects.has(id),
       }),
     };
@@ -224,7 +224,7 @@ export class Fetcher {
    * when it is stored, and a bounded number of subtrees are asked ahead: what a walk holds is the directories
    * on its way down, those asked ahead and the files under way, whatever the number of files (invariant 4).
    */
-  async #walk(id: Hash, ctx: Context, at: WalkPosition, asked?: Promise<Answer>): Promise<{ done: Promise<void> }> {
+  async #walk(id: Hash, ctx: Context, at: WalkPosition, asked?: Promise<CheckedObject>): Promise<{ done: Promise<void> }> {
     if (this.#store.objects.has(id)) return STORED;
     const underway = this.#completing.get(id);
     if (underway !== undefined) return { done: underway };
@@ -232,7 +232,7 @@ export class Fetcher {
     this.#completing.set(id, done);
     done.then(() => this.#completing.delete(id), () => this.#completing.delete(id));
     try {
-      const { object } = await (asked ?? this.#get(id, 'tree', SMALL_REPLY, ctx));
+      const object = await (asked ?? this.#get(id, 'tree', SMALL_REPLY, ctx).then((a) => a.object));
       if (object.kind !== 'tree') throw new SyncError('BAD_OBJECT', `${id} is not a tree`);
       const entries = object.tree.entries;
       if (asked === undefined) ctx.ahead.known(entries, at);

@@ -90,7 +90,10 @@ export function checkReceived(wanted: WantedKind, r: ObjectRecord, inflated?: In
       }
       case 'tree': {
         hashed(r, r.bytes);
-        return { kind: 'tree', id: r.id, bytes: r.bytes, tree: decodeTree(r.bytes) };
+        // A tree outlives its message (walked, or waiting ahead of the walk): a copy, so that it does not
+        // keep the whole received frame alive.
+        const bytes = new Uint8Array(r.bytes);
+        return { kind: 'tree', id: r.id, bytes, tree: decodeTree(bytes) };
       }
       case 'commit': {
         hashed(r, r.bytes);

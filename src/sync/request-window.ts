@@ -122,7 +122,10 @@ export class RequestWindow {
   #schedulePump(): void {
     if (this.#pumpScheduled) return;
     this.#pumpScheduled = true;
-    queueMicrotask(() => {
+    // After the current turn, not after the current microtasks: the requests a burst of stored replies
+    // frees go out as one WANT. A pump per microtask sent a WANT per freed file once a stalled store had
+    // let the window empty, and the transfer never left that one-id-at-a-time pace (40 times the messages).
+    setImmediate(() => {
       this.#pumpScheduled = false;
       this.#pump();
     });
