@@ -39,7 +39,7 @@ const PER_RUN = [
 ] as const;
 
 /** The median of the defined values, undefined when there is none. */
-function median(values: (number | undefined)[]): number | undefined {
+export function median(values: (number | undefined)[]): number | undefined {
   const v = values.filter((x): x is number => x !== undefined).sort((a, b) => a - b);
   if (v.length === 0) return undefined;
   const mid = v.length >> 1;

@@ -76,6 +76,7 @@ export class DiskObjectStore implements ObjectStore {
   #opening: Promise<Unindexed> | undefined;
   /** Commits run one after another, in the order packs were sealed. */
   #commits: Promise<void> = Promise.resolve();
+  readonly #headerScratch = Buffer.allocUnsafeSlow(RECORD_HEADER_BYTES);
   /** Commits queued on #commits and not finished. */
   #queuedCommits = 0;
   /** Sealed packs not yet queued for a commit, and what they hold. */
@@ -287,8 +288,9 @@ export class DiskObjectStore implements ObjectStore {
     }
     const storedLength = payload.bytes.length;
     const header = { kind, flags: payload.flags, id, rawLength, storedLength };
-    // The writer copies a small payload into its queue; a larger raw one (the caller's) makes the put wait for the write.
-    const parts = [encodeRecordHeader(header), payload.bytes];
+    // The writer copies the header, and a small payload, into its queue at once: one scratch header serves
+    // every record. A larger raw payload (the caller's) is queued as it is and makes the put wait for the write.
+    const parts = [encodeRecordHeader(header, this.#headerScratch), payload.bytes];
     const offset = u.writer.reserve(parts);
     u.records.set(id, { kind, pack: u.writer.name, offset, storedLength, rawLength });
     const w = u.writer;
